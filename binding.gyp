@@ -1,0 +1,23 @@
+{
+  "targets": [
+    {
+      "target_name": "netmap_pcap",
+      "sources": [
+        "csrc/binding.c",
+        "csrc/binding_devices.c",
+        "csrc/binding_layout.c",
+        "csrc/binding_port.c",
+        "csrc/binding_util.c",
+        "csrc/filter.c",
+        "csrc/mem.c",
+        "csrc/nmp_err.c",
+        "csrc/port.c",
+        "csrc/port_afpacket.c",
+        "csrc/ring.c"
+      ],
+      "cflags": ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-fvisibility=hidden"],
+      "defines": ["NAPI_VERSION=8"],
+      "libraries": ["-lpcap"]
+    }
+  ]
+}

@@ -1,0 +1,40 @@
+/*
+ * The whole native surface of netmap-pcap, in one place.
+ */
+#include <pcap/pcap.h>
+#include "binding.h"
+
+static napi_value lib_version(napi_env env, napi_callback_info info)
+{
+	napi_value v;
+
+	(void)info;
+	NAPI_OK(napi_create_string_utf8(env, pcap_lib_version(),
+					NAPI_AUTO_LENGTH, &v));
+	return v;
+}
+
+static napi_value init(napi_env env, napi_value exports)
+{
+	napi_value port_class = nmp_port_class(env);
+	napi_value layout = nmp_layout(env);
+	napi_property_descriptor props[] = {
+		/* class Port: open, openTx, rxsync, txsync, memory, info,
+		 * stats, setFilter, setDirection, pollStart, pollStop, setRef,
+		 * waitReadable, socketError, close (binding_port.c) */
+		{ "Port", NULL, NULL, NULL, NULL, port_class, napi_enumerable, NULL },
+		/* sizeof / offsetof / flag constants (binding_layout.c) */
+		{ "layout", NULL, NULL, NULL, NULL, layout, napi_enumerable, NULL },
+		{ "setErrorClass", NULL, nmp_set_error_class, NULL, NULL, NULL, napi_enumerable, NULL },
+		{ "findAllDevs", NULL, nmp_find_all_devs, NULL, NULL, NULL, napi_enumerable, NULL },
+		{ "libVersion", NULL, lib_version, NULL, NULL, NULL, napi_enumerable, NULL },
+	};
+
+	if (!port_class || !layout)
+		return NULL;
+	NAPI_OK(napi_define_properties(env, exports,
+				       sizeof(props) / sizeof(props[0]), props));
+	return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

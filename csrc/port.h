@@ -1,0 +1,111 @@
+/*
+ * The port contract: what every backend provides.
+ *
+ * Like libpcap's pcap-int.h, a small table of operations that one C file
+ * per backend fills in (port_afpacket.c, ...). Nothing above this contract
+ * knows which backend it talks to. A port starts and ends on
+ * nmp_closed_ops, whose every operation fails cleanly with ECLOSED, so an
+ * operation is safe before open, after close and after a failed open.
+ *
+ * A backend publishes its rings (struct nmp_ring) and the memory their
+ * slots point into (struct nmp_mem); the binding maps both into JS once.
+ */
+#ifndef NMP_PORT_H
+#define NMP_PORT_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include <pcap/bpf.h>
+#include "mem.h"
+#include "nmp_err.h"
+#include "ring.h"
+
+/* Which packets a port receives, by the direction they travelled. */
+enum nmp_direction {
+	NMP_DIR_INOUT = 0,
+	NMP_DIR_IN = 1,
+	NMP_DIR_OUT = 2,
+};
+
+/* Load-balancing modes of a fanout group (AF_PACKET's). */
+enum nmp_fanout_mode {
+	NMP_FANOUT_NONE = -1,
+	NMP_FANOUT_HASH = 0,
+	NMP_FANOUT_LB = 1,
+	NMP_FANOUT_CPU = 2,
+	NMP_FANOUT_ROLLOVER = 3,
+};
+
+/* Everything open needs; TypeScript has checked and defaulted it all. */
+struct nmp_open_args {
+	const char *device;        /* the name after the backend prefix */
+	uint32_t snaplen;
+	int promisc;
+	uint32_t timeout_ms;       /* how long a partial batch may wait */
+	int immediate;             /* deliver each packet as soon as it comes */
+	uint64_t buffer_size;      /* bytes of receive buffer */
+	uint32_t rx_slots;         /* slots in the RX ring JS sees */
+	enum nmp_direction direction;
+	enum nmp_fanout_mode fanout_mode;
+	uint16_t fanout_group;
+	const char *filter;        /* libpcap expression, or NULL for none */
+};
+
+struct nmp_stats {
+	uint64_t recv;     /* packets that passed the filter (incl. dropped) */
+	uint64_t drop;     /* dropped because the ring was full */
+	uint64_t ifdrop;   /* dropped by the interface */
+};
+
+struct nmp_port;
+
+struct nmp_port_ops {
+	const char *name;
+	/* Set the port up; on failure the port is left as it was. */
+	int (*open)(struct nmp_port *p, const struct nmp_open_args *a,
+		    struct nmp_err *err);
+	/* Create the TX ring (lazily: capture-only ports never pay for it). */
+	int (*open_tx)(struct nmp_port *p, struct nmp_err *err);
+	/* Take back the RX slots JS released (head), publish new ones (tail).
+	 * Never blocks. */
+	int (*rxsync)(struct nmp_port *p, struct nmp_err *err);
+	/* Send the TX slots JS filled (up to head), reclaim sent ones (tail). */
+	int (*txsync)(struct nmp_port *p, struct nmp_err *err);
+	/* The descriptor to poll for readiness, or -1. */
+	int (*poll_fd)(struct nmp_port *p);
+	int (*stats)(struct nmp_port *p, struct nmp_stats *st,
+		     struct nmp_err *err);
+	/* prog NULL removes the filter. The program was made by libpcap's
+	 * compiler for this port's link type and snaplen. */
+	int (*setfilter)(struct nmp_port *p, const struct bpf_program *prog,
+			 struct nmp_err *err);
+	int (*setdirection)(struct nmp_port *p, enum nmp_direction dir,
+			    struct nmp_err *err);
+	/* Undo open (and open_tx). Never fails; the port is closed after. */
+	void (*close)(struct nmp_port *p);
+};
+
+struct nmp_port {
+	const struct nmp_port_ops *ops;
+	void *priv;                /* the backend's own state */
+	struct nmp_ring rx;        /* rx.hdr is NULL until open */
+	struct nmp_ring tx;        /* tx.hdr is NULL until open_tx */
+	struct nmp_mem *rx_buf;    /* memory rx slots' offsets point into */
+	struct nmp_mem *tx_buf;    /* memory tx slots' offsets point into */
+	uint32_t linktype;         /* DLT_* */
+	uint32_t snaplen;
+	uint32_t tx_max_len;       /* largest frame txsync accepts */
+};
+
+extern const struct nmp_port_ops nmp_closed_ops;
+
+/* Backends. */
+extern const struct nmp_port_ops nmp_afpacket_ops;
+
+/* Pick the backend by the name's prefix and open the port. */
+int nmp_port_open(struct nmp_port *p, const char *name,
+		  const struct nmp_open_args *a, struct nmp_err *err);
+/* Close (idempotent) and return the port to nmp_closed_ops. */
+void nmp_port_close(struct nmp_port *p);
+
+#endif

@@ -1,0 +1,781 @@
+/*
+ * The AF_PACKET backend: TPACKET_V3 receive rings, PACKET_TX_RING transmit.
+ *
+ * RX. The kernel fills fixed-size blocks in a ring it shares with us; a
+ * block turns TP_STATUS_USER when it is full or its retire timeout (the
+ * session timeout) expires. rxsync walks the user-owned blocks in order
+ * and publishes one slot per packet, pointing into the block: nothing is
+ * copied. A block goes back to the kernel only when JS has released (moved
+ * head past) every slot that points into it. Everything read from the
+ * shared blocks is bounds-checked before use, because JS can write there.
+ *
+ * TX. A second socket, made on first use, with a PACKET_TX_RING whose
+ * frames are the TX slots one for one. JS writes a frame into a slot's
+ * buffer and its length into the slot; txsync checks the lengths, marks
+ * the frames TP_STATUS_SEND_REQUEST and sends them all with one send().
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <net/if_arp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <pcap/dlt.h>
+#include "filter.h"
+#include "port.h"
+
+#define AFP_BLOCK_SIZE (128u * 1024)      /* holds any GRO/GSO packet */
+#define AFP_TX_RING_BYTES (2u * 1024 * 1024)
+#define AFP_TX_MIN_FRAME 2048u
+#define AFP_HDR_ROOM (TPACKET_ALIGN(sizeof(struct tpacket3_hdr)))
+#define AFP_SLL_HDR_LEN 16                 /* DLT_LINUX_SLL header */
+#define AFP_VLAN_TAG_LEN 4
+
+struct afp {
+	int fd;
+	int ifindex;               /* 0 for "any" */
+	int lo_ifindex;            /* outgoing copies here are duplicates */
+	int cooked;                /* SOCK_DGRAM: we build the SLL header */
+	char ifname[IFNAMSIZ];
+
+	uint8_t *map;              /* the RX ring, block after block */
+	uint32_t block_size;
+	uint32_t block_nr;
+	uint64_t *block_end;       /* per held block: abs slot after its last */
+	uint32_t release_blk;      /* oldest block we hold */
+	uint32_t held;             /* blocks we hold, from release_blk on */
+	int parsing;               /* the newest held block has packets left */
+	uint32_t parse_left;
+	uint32_t parse_off;
+	uint64_t abs_head;         /* slots JS released, ever */
+	uint64_t abs_tail;         /* slots we published, ever */
+
+	enum nmp_direction dir;
+	struct bpf_program shim_filter;  /* cooked ports filter here */
+	struct nmp_stats acc;            /* PACKET_STATISTICS resets on read */
+	uint64_t ifdrop_base;
+
+	int tx_fd;
+	uint8_t *tx_map;
+	uint32_t tx_frame_size;
+};
+
+static const char *fix_privileges =
+	"run as root, or grant the capability with "
+	"`sudo setcap cap_net_raw,cap_net_admin+eip $(readlink -f $(which node))`";
+
+static uint64_t read_ifdrop(const char *ifname)
+{
+	char path[96];
+	unsigned long long v = 0;
+	FILE *f;
+
+	if (!ifname[0])
+		return 0;
+	snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/rx_dropped",
+		 ifname);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%llu", &v) != 1)
+		v = 0;
+	fclose(f);
+	return v;
+}
+
+static int ioctl_ifreq(int fd, unsigned long req, const char *ifname,
+		       struct ifreq *ifr)
+{
+	memset(ifr, 0, sizeof(*ifr));
+	snprintf(ifr->ifr_name, IFNAMSIZ, "%s", ifname);
+	return ioctl(fd, req, ifr);
+}
+
+/* Link type of an interface, and whether it needs cooked capture. */
+static int link_type_of(int fd, const char *ifname, uint32_t *linktype,
+			int *cooked, struct nmp_err *err)
+{
+	struct ifreq ifr;
+
+	if (ioctl_ifreq(fd, SIOCGIFHWADDR, ifname, &ifr) < 0)
+		return nmp_fail(err, nmp_errno_code(errno),
+				"cannot read the hardware type of %s: %s",
+				ifname, strerror(errno));
+	switch (ifr.ifr_hwaddr.sa_family) {
+	case ARPHRD_ETHER:
+	case ARPHRD_LOOPBACK:     /* Linux gives lo an Ethernet header */
+		*linktype = DLT_EN10MB;
+		*cooked = 0;
+		break;
+	default:
+		/* As libpcap does for link layers it has no DLT for. */
+		*linktype = DLT_LINUX_SLL;
+		*cooked = 1;
+	}
+	return 0;
+}
+
+static int check_device(int fd, struct afp *a, const char *dev,
+			struct nmp_err *err)
+{
+	struct ifreq ifr;
+
+	if (strlen(dev) == 0 || strlen(dev) >= IFNAMSIZ)
+		return nmp_fail(err, "ENODEV",
+				"bad device name \"%s\": a Linux interface "
+				"name has 1 to %d characters; list them with "
+				"findAllDevs() or `ip link`", dev, IFNAMSIZ - 1);
+	a->ifindex = (int)if_nametoindex(dev);
+	if (a->ifindex == 0)
+		return nmp_fail(err, "ENODEV",
+				"no such device \"%s\": list devices with "
+				"findAllDevs() or `ip link`", dev);
+	strcpy(a->ifname, dev);
+	if (ioctl_ifreq(fd, SIOCGIFFLAGS, dev, &ifr) == 0 &&
+	    !(ifr.ifr_flags & IFF_UP))
+		return nmp_fail(err, "ENETDOWN",
+				"interface %s is down: bring it up with "
+				"`ip link set %s up`", dev, dev);
+	return 0;
+}
+
+static int setup_rx_ring(struct afp *a, const struct nmp_open_args *args,
+			 struct nmp_err *err)
+{
+	struct tpacket_req3 req;
+	int version = TPACKET_V3;
+	int reserve = AFP_VLAN_TAG_LEN;   /* room to put a stripped tag back */
+	uint64_t nr = args->buffer_size / AFP_BLOCK_SIZE;
+
+	if (nr < 2)
+		nr = 2;
+	if (setsockopt(a->fd, SOL_PACKET, PACKET_VERSION, &version,
+		       sizeof(version)) < 0)
+		return nmp_fail(err, "ENOTSUP",
+				"this kernel has no TPACKET_V3 rings: %s",
+				strerror(errno));
+	if (setsockopt(a->fd, SOL_PACKET, PACKET_RESERVE, &reserve,
+		       sizeof(reserve)) < 0)
+		return nmp_fail(err, nmp_errno_code(errno),
+				"PACKET_RESERVE failed: %s", strerror(errno));
+	memset(&req, 0, sizeof(req));
+	req.tp_block_size = AFP_BLOCK_SIZE;
+	req.tp_block_nr = (unsigned)nr;
+	req.tp_frame_size = TPACKET_ALIGNMENT << 7;  /* only a V3 formality */
+	req.tp_frame_nr = (unsigned)(nr * (AFP_BLOCK_SIZE / req.tp_frame_size));
+	/* The kernel's timeout unit is ms; 0 would mean "its own default". */
+	req.tp_retire_blk_tov = args->immediate ? 1 :
+		(args->timeout_ms ? args->timeout_ms : 1);
+	if (setsockopt(a->fd, SOL_PACKET, PACKET_RX_RING, &req,
+		       sizeof(req)) < 0)
+		return nmp_fail(err, nmp_errno_code(errno),
+				"cannot create a %llu-byte receive ring: %s; "
+				"try a smaller bufferSize",
+				(unsigned long long)nr * AFP_BLOCK_SIZE,
+				strerror(errno));
+	a->block_size = AFP_BLOCK_SIZE;
+	a->block_nr = (uint32_t)nr;
+	a->map = mmap(NULL, (size_t)nr * AFP_BLOCK_SIZE, PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_LOCKED, a->fd, 0);
+	if (a->map == MAP_FAILED)   /* MAP_LOCKED may exceed RLIMIT_MEMLOCK */
+		a->map = mmap(NULL, (size_t)nr * AFP_BLOCK_SIZE,
+			      PROT_READ | PROT_WRITE, MAP_SHARED, a->fd, 0);
+	if (a->map == MAP_FAILED) {
+		a->map = NULL;
+		return nmp_fail(err, "ENOMEM", "cannot map the receive ring: %s",
+				strerror(errno));
+	}
+	a->block_end = calloc(nr, sizeof(*a->block_end));
+	if (!a->block_end)
+		return nmp_fail(err, "ENOMEM", "out of memory");
+	return 0;
+}
+
+static int join_fanout(struct afp *a, const struct nmp_open_args *args,
+		       struct nmp_err *err)
+{
+	int v;
+
+	if (args->fanout_mode == NMP_FANOUT_NONE)
+		return 0;
+	v = (int)args->fanout_group | ((int)args->fanout_mode << 16);
+	if (setsockopt(a->fd, SOL_PACKET, PACKET_FANOUT, &v, sizeof(v)) < 0)
+		return nmp_fail(err, nmp_errno_code(errno),
+				"cannot join fanout group %u: %s (every member "
+				"of a group must use the same mode)",
+				args->fanout_group, strerror(errno));
+	return 0;
+}
+
+static int afp_setfilter(struct nmp_port *p, const struct bpf_program *prog,
+			 struct nmp_err *err);
+
+static int apply_filter_expr(struct nmp_port *p, const char *expr,
+			     struct nmp_err *err)
+{
+	struct bpf_program prog;
+	int rc;
+
+	if (nmp_filter_compile(&prog, expr, (int)p->linktype, p->snaplen, 1,
+			       PCAP_NETMASK_UNKNOWN, err) < 0)
+		return -1;
+	rc = afp_setfilter(p, &prog, err);
+	nmp_filter_free(&prog);
+	return rc;
+}
+
+static void afp_free(struct afp *a)
+{
+	if (a->fd >= 0)
+		close(a->fd);
+	if (a->tx_fd >= 0)
+		close(a->tx_fd);
+	nmp_filter_free(&a->shim_filter);
+	free(a->block_end);
+	free(a);
+}
+
+static int afp_open(struct nmp_port *p, const struct nmp_open_args *args,
+		    struct nmp_err *err)
+{
+	struct afp *a = calloc(1, sizeof(*a));
+	struct sockaddr_ll sll;
+	struct packet_mreq mr;
+	int any = strcmp(args->device, "any") == 0;
+	size_t map_len;
+
+	if (!a)
+		return nmp_fail(err, "ENOMEM", "out of memory");
+	a->tx_fd = -1;
+	a->dir = args->direction;
+	p->priv = a;
+	p->snaplen = args->snaplen;
+	a->lo_ifindex = (int)if_nametoindex("lo");
+	/* Protocol 0: receive nothing until the ring and filter are ready. */
+	a->fd = socket(AF_PACKET, (any ? SOCK_DGRAM : SOCK_RAW) | SOCK_CLOEXEC, 0);
+	if (a->fd < 0) {
+		if (errno == EPERM || errno == EACCES)
+			nmp_fail(err, "EPERM", "capturing on %s needs "
+				 "CAP_NET_RAW: %s", args->device, fix_privileges);
+		else
+			nmp_fail(err, nmp_errno_code(errno),
+				 "cannot open a packet socket: %s",
+				 strerror(errno));
+		goto fail;
+	}
+	if (any) {
+		a->cooked = 1;
+		p->linktype = DLT_LINUX_SLL;
+	} else {
+		if (check_device(a->fd, a, args->device, err) < 0 ||
+		    link_type_of(a->fd, args->device, &p->linktype,
+				 &a->cooked, err) < 0)
+			goto fail;
+		if (a->cooked) {   /* re-open as SOCK_DGRAM */
+			close(a->fd);
+			a->fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+			if (a->fd < 0) {
+				nmp_fail(err, nmp_errno_code(errno),
+					 "cannot open a packet socket: %s",
+					 strerror(errno));
+				goto fail;
+			}
+		}
+	}
+	if (setup_rx_ring(a, args, err) < 0)
+		goto fail;
+	if (args->promisc && a->ifindex) {
+		/* A membership, not IFF_PROMISC: the kernel drops it when the
+		 * socket closes, even if the process dies. */
+		memset(&mr, 0, sizeof(mr));
+		mr.mr_ifindex = a->ifindex;
+		mr.mr_type = PACKET_MR_PROMISC;
+		if (setsockopt(a->fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr,
+			       sizeof(mr)) < 0) {
+			nmp_fail(err, nmp_errno_code(errno),
+				 "cannot make %s promiscuous: %s",
+				 args->device, strerror(errno));
+			goto fail;
+		}
+	}
+	/* The filter goes on before bind, so no unfiltered packet slips in. */
+	if (args->filter && apply_filter_expr(p, args->filter, err) < 0)
+		goto fail;
+	memset(&sll, 0, sizeof(sll));
+	sll.sll_family = AF_PACKET;
+	sll.sll_protocol = htons(ETH_P_ALL);
+	sll.sll_ifindex = a->ifindex;
+	if (bind(a->fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
+		nmp_fail(err, nmp_errno_code(errno), "cannot bind to %s: %s",
+			 args->device, strerror(errno));
+		goto fail;
+	}
+	if (join_fanout(a, args, err) < 0)
+		goto fail;
+	if (nmp_ring_alloc(&p->rx, args->rx_slots, args->snaplen, NMP_RING_RX,
+			   err) < 0)
+		goto fail;
+	/* The ring starts empty: JS owns nothing, tail == head. */
+	map_len = (size_t)a->block_nr * a->block_size;
+	p->rx_buf = nmp_mem_wrap(a->map, map_len, nmp_mem_munmap);
+	a->map = p->rx_buf ? p->rx_buf->addr : NULL;
+	if (!p->rx_buf) {
+		nmp_ring_free(&p->rx);
+		nmp_fail(err, "ENOMEM", "out of memory");
+		goto fail;
+	}
+	a->ifdrop_base = read_ifdrop(a->ifname);
+	return 0;
+fail:
+	p->priv = NULL;
+	if (a->map)
+		munmap(a->map, (size_t)a->block_nr * a->block_size);
+	afp_free(a);
+	return -1;
+}
+
+static struct tpacket_block_desc *block_at(struct afp *a, uint32_t b)
+{
+	return (struct tpacket_block_desc *)(a->map + (size_t)b * a->block_size);
+}
+
+/* Give back, oldest first, the blocks whose every slot JS has released. */
+static void release_blocks(struct afp *a)
+{
+	while (a->held > 0) {
+		if (a->held == 1 && a->parsing)
+			break;   /* the oldest is still being read */
+		if (a->block_end[a->release_blk] > a->abs_head)
+			break;
+		__atomic_store_n(&block_at(a, a->release_blk)->hdr.bh1.block_status,
+				 TP_STATUS_KERNEL, __ATOMIC_RELEASE);
+		a->release_blk = (a->release_blk + 1) % a->block_nr;
+		a->held--;
+	}
+}
+
+/* Start reading the next block if the kernel has handed it over. */
+static int take_next_block(struct afp *a)
+{
+	uint32_t b = (a->release_blk + a->held) % a->block_nr;
+	struct tpacket_block_desc *d = block_at(a, b);
+	uint32_t status;
+
+	if (a->held == a->block_nr)
+		return 0;
+	status = __atomic_load_n(&d->hdr.bh1.block_status, __ATOMIC_ACQUIRE);
+	if (!(status & TP_STATUS_USER))
+		return 0;
+	a->held++;
+	a->parse_left = d->hdr.bh1.num_pkts;
+	a->parse_off = d->hdr.bh1.offset_to_first_pkt;
+	a->parsing = a->parse_left > 0;
+	if (!a->parsing)
+		a->block_end[b] = a->abs_tail;
+	return 1;
+}
+
+/* Put back the 802.1Q tag the kernel took out (as libpcap does), so
+ * packets and `vlan` filters look the same as on the wire. */
+static uint8_t *reinsert_vlan(const struct tpacket3_hdr *h, uint8_t *pkt,
+			      uint32_t *caplen, uint32_t *len)
+{
+	uint16_t tpid = (h->tp_status & TP_STATUS_VLAN_TPID_VALID) ?
+			h->hv1.tp_vlan_tpid : ETH_P_8021Q;
+	uint16_t tag[2] = { htons(tpid), htons(h->hv1.tp_vlan_tci) };
+
+	if (*caplen < 2 * ETH_ALEN ||
+	    h->tp_mac < AFP_HDR_ROOM + sizeof(struct sockaddr_ll) + AFP_VLAN_TAG_LEN)
+		return pkt;
+	memmove(pkt - AFP_VLAN_TAG_LEN, pkt, 2 * ETH_ALEN);
+	pkt -= AFP_VLAN_TAG_LEN;
+	memcpy(pkt + 2 * ETH_ALEN, tag, sizeof(tag));
+	*caplen += AFP_VLAN_TAG_LEN;
+	*len += AFP_VLAN_TAG_LEN;
+	return pkt;
+}
+
+/* Build the DLT_LINUX_SLL header in the room before the network header. */
+static uint8_t *add_cooked_header(const struct tpacket3_hdr *h,
+				  const struct sockaddr_ll *sll, uint8_t *pkt,
+				  uint32_t *caplen, uint32_t *len)
+{
+	uint16_t f[3];
+	uint8_t addr[8] = { 0 };
+
+	if (h->tp_mac < AFP_HDR_ROOM + sizeof(*sll) + AFP_SLL_HDR_LEN)
+		return NULL;
+	pkt -= AFP_SLL_HDR_LEN;
+	f[0] = htons(sll->sll_pkttype);
+	f[1] = htons(sll->sll_hatype);
+	f[2] = htons(sll->sll_halen);
+	memcpy(pkt, f, sizeof(f));
+	memcpy(addr, sll->sll_addr, sll->sll_halen < 8 ? sll->sll_halen : 8);
+	memcpy(pkt + 6, addr, 8);
+	memcpy(pkt + 14, &sll->sll_protocol, 2);
+	*caplen += AFP_SLL_HDR_LEN;
+	*len += AFP_SLL_HDR_LEN;
+	return pkt;
+}
+
+/* Should this packet reach JS? Direction, loopback duplicates. */
+static int wanted(const struct afp *a, const struct sockaddr_ll *sll)
+{
+	int out = sll->sll_pkttype == PACKET_OUTGOING;
+
+	if (out && sll->sll_ifindex == a->lo_ifindex)
+		return 0;   /* lo delivers each packet out and in: keep one */
+	if (a->dir == NMP_DIR_IN && out)
+		return 0;
+	if (a->dir == NMP_DIR_OUT && !out)
+		return 0;
+	return 1;
+}
+
+/* Read one packet of the block being parsed; publish it if wanted.
+ * Returns 1 if a slot was filled. A corrupt block ends its parse. */
+static int parse_one(struct nmp_port *p, struct afp *a)
+{
+	uint32_t b = (a->release_blk + a->held - 1) % a->block_nr;
+	uint8_t *blk = (uint8_t *)block_at(a, b);
+	struct tpacket3_hdr *h;
+	struct sockaddr_ll *sll;
+	uint32_t off = a->parse_off, caplen, len, keep;
+	uint8_t *pkt;
+	struct nmp_slot *s;
+	int filled = 0;
+
+	if (off < sizeof(struct tpacket_block_desc) ||
+	    (uint64_t)off + AFP_HDR_ROOM + sizeof(*sll) > a->block_size)
+		goto corrupt;
+	h = (struct tpacket3_hdr *)(blk + off);
+	if (h->tp_mac < AFP_HDR_ROOM + sizeof(*sll) ||
+	    (uint64_t)off + h->tp_mac + h->tp_snaplen > a->block_size)
+		goto corrupt;
+	sll = (struct sockaddr_ll *)((uint8_t *)h + AFP_HDR_ROOM);
+	pkt = (uint8_t *)h + h->tp_mac;
+	caplen = h->tp_snaplen;
+	len = h->tp_len;
+	if (wanted(a, sll)) {
+		if (a->cooked)
+			pkt = add_cooked_header(h, sll, pkt, &caplen, &len);
+		else if (h->tp_status & TP_STATUS_VLAN_VALID)
+			pkt = reinsert_vlan(h, pkt, &caplen, &len);
+		keep = pkt ? nmp_filter_run(&a->shim_filter, pkt, len, caplen) : 0;
+		if (keep) {
+			s = &p->rx.slot[p->rx.tail];
+			s->offset = (uint32_t)(pkt - a->map);
+			s->caplen = caplen < p->snaplen ? caplen : p->snaplen;
+			if (s->caplen > keep)
+				s->caplen = keep;
+			s->len = len;
+			s->ts_sec = h->tp_sec;
+			s->ts_nsec = h->tp_nsec;
+			s->flags = sll->sll_pkttype == PACKET_OUTGOING ?
+				   NMP_SLOT_OUTGOING : 0;
+			p->rx.tail = nmp_ring_next(&p->rx, p->rx.tail);
+			a->abs_tail++;
+			filled = 1;
+		}
+	}
+	if (--a->parse_left == 0)
+		goto done;
+	if (h->tp_next_offset < AFP_HDR_ROOM)
+		goto corrupt;
+	a->parse_off = off + h->tp_next_offset;
+	return filled;
+corrupt:
+	/* Only JS scribbling on the ring gets here; drop the block's rest. */
+	a->parse_left = 0;
+done:
+	a->parsing = 0;
+	a->block_end[b] = a->abs_tail;
+	return filled;
+}
+
+static int afp_rxsync(struct nmp_port *p, struct nmp_err *err)
+{
+	struct afp *a = p->priv;
+	int64_t moved = nmp_ring_take_head(&p->rx, err);
+	uint32_t room;
+
+	if (moved < 0)
+		return -1;
+	a->abs_head += (uint64_t)moved;
+	release_blocks(a);
+	/* netmap keeps one slot empty so that head == tail means "none". */
+	room = p->rx.num_slots - 1 - (uint32_t)(a->abs_tail - a->abs_head);
+	while (room > 0) {
+		if (!a->parsing && !take_next_block(a))
+			break;
+		if (a->parsing)
+			room -= (uint32_t)parse_one(p, a);
+	}
+	nmp_ring_publish(&p->rx);
+	/* Blocks that held only unwanted packets can go back at once. */
+	release_blocks(a);
+	return (int)(a->abs_tail - a->abs_head);
+}
+
+static int afp_open_tx(struct nmp_port *p, struct nmp_err *err)
+{
+	struct afp *a = p->priv;
+	struct tpacket_req3 req;
+	struct sockaddr_ll sll;
+	struct ifreq ifr;
+	int version = TPACKET_V3, loss = 1;
+	uint32_t max_len, frame = AFP_TX_MIN_FRAME, frames;
+	size_t len;
+	uint8_t *map;
+	uint32_t i;
+
+	if (p->tx.hdr)
+		return 0;
+	if (a->ifindex == 0 || a->cooked)
+		return nmp_fail(err, "ENOTSUP", "cannot send on %s: injection "
+				"needs a single Ethernet interface",
+				a->ifindex ? a->ifname : "\"any\"");
+	a->tx_fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (a->tx_fd < 0)
+		return nmp_fail(err, errno == EPERM ? "EPERM" : nmp_errno_code(errno),
+				"cannot open a packet socket to send on %s: %s",
+				a->ifname, strerror(errno));
+	if (ioctl_ifreq(a->tx_fd, SIOCGIFMTU, a->ifname, &ifr) < 0)
+		goto sys_fail;
+	max_len = (uint32_t)ifr.ifr_mtu + ETH_HLEN;
+	while (frame < max_len + AFP_HDR_ROOM && frame < (1u << 20))
+		frame <<= 1;
+	frames = AFP_TX_RING_BYTES / frame;
+	if (frames < 16)
+		frames = 16;
+	memset(&req, 0, sizeof(req));
+	req.tp_block_size = frame < 4096 ? 4096 : frame;
+	req.tp_frame_size = frame;
+	req.tp_frame_nr = frames;
+	req.tp_block_nr = frames / (req.tp_block_size / frame);
+	/* PACKET_LOSS: a frame the kernel refuses is skipped, not retried
+	 * forever; txsync already refuses the lengths we know are bad. */
+	if (setsockopt(a->tx_fd, SOL_PACKET, PACKET_VERSION, &version,
+		       sizeof(version)) < 0 ||
+	    setsockopt(a->tx_fd, SOL_PACKET, PACKET_LOSS, &loss,
+		       sizeof(loss)) < 0 ||
+	    setsockopt(a->tx_fd, SOL_PACKET, PACKET_TX_RING, &req,
+		       sizeof(req)) < 0)
+		goto sys_fail;
+	len = (size_t)frames * frame;
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, a->tx_fd, 0);
+	if (map == MAP_FAILED)
+		goto sys_fail;
+	memset(&sll, 0, sizeof(sll));
+	sll.sll_family = AF_PACKET;
+	sll.sll_protocol = 0;         /* send only: receive nothing */
+	sll.sll_ifindex = a->ifindex;
+	if (bind(a->tx_fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
+		munmap(map, len);
+		goto sys_fail;
+	}
+	if (nmp_ring_alloc(&p->tx, frames, max_len < frame - AFP_HDR_ROOM ?
+			   max_len : frame - AFP_HDR_ROOM, NMP_RING_TX, err) < 0) {
+		munmap(map, len);
+		goto fail;
+	}
+	p->tx_buf = nmp_mem_wrap(map, len, nmp_mem_munmap);
+	if (!p->tx_buf) {
+		nmp_ring_free(&p->tx);
+		nmp_fail(err, "ENOMEM", "out of memory");
+		goto fail;
+	}
+	for (i = 0; i < frames; i++)
+		p->tx.slot[i].offset = i * frame + AFP_HDR_ROOM;
+	/* netmap's TX start: JS owns every slot but one. */
+	p->tx.head = 0;
+	p->tx.tail = frames - 1;
+	nmp_ring_reset(&p->tx);
+	a->tx_map = map;
+	a->tx_frame_size = frame;
+	p->tx_max_len = p->tx.hdr->buf_size;
+	return 0;
+sys_fail:
+	nmp_fail(err, nmp_errno_code(errno), "cannot set up sending on %s: %s",
+		 a->ifname, strerror(errno));
+fail:
+	close(a->tx_fd);
+	a->tx_fd = -1;
+	return -1;
+}
+
+static struct tpacket3_hdr *tx_frame(struct afp *a, uint32_t i)
+{
+	return (struct tpacket3_hdr *)(a->tx_map + (size_t)i * a->tx_frame_size);
+}
+
+/* Take back frames the kernel has sent, in order: they become free slots. */
+static void tx_reclaim(struct nmp_port *p, struct afp *a)
+{
+	uint32_t j = nmp_ring_next(&p->tx, p->tx.tail);
+
+	while (j != p->tx.head) {
+		uint32_t st = __atomic_load_n(&tx_frame(a, j)->tp_status,
+					      __ATOMIC_ACQUIRE);
+		if (st & (TP_STATUS_SEND_REQUEST | TP_STATUS_SENDING))
+			break;
+		p->tx.tail = j;
+		j = nmp_ring_next(&p->tx, j);
+	}
+}
+
+static int afp_txsync(struct nmp_port *p, struct nmp_err *err)
+{
+	struct afp *a = p->priv;
+	uint32_t old = p->tx.head, i;
+	int64_t moved;
+
+	if (!p->tx.hdr && afp_open_tx(p, err) < 0)
+		return -1;
+	moved = nmp_ring_take_head(&p->tx, err);
+	if (moved < 0)
+		return -1;
+	/* Check every new slot before the kernel sees any of them. */
+	for (i = old; i != p->tx.head; i = nmp_ring_next(&p->tx, i)) {
+		uint32_t len = p->tx.slot[i].len;
+		if (len < ETH_HLEN || len > p->tx_max_len) {
+			p->tx.head = old;
+			nmp_ring_reset(&p->tx);
+			return nmp_fail(err, "EBADSLOT",
+					"TX slot %u has length %u; a frame on %s "
+					"is %d to %u bytes. The ring was reset "
+					"to head %u", i, len, a->ifname, ETH_HLEN,
+					p->tx_max_len, old);
+		}
+	}
+	for (i = old; i != p->tx.head; i = nmp_ring_next(&p->tx, i)) {
+		struct tpacket3_hdr *h = tx_frame(a, i);
+		h->tp_len = p->tx.slot[i].len;
+		h->tp_snaplen = p->tx.slot[i].len;
+		h->tp_next_offset = 0;
+		p->tx.slot[i].offset = i * a->tx_frame_size + AFP_HDR_ROOM;
+		__atomic_store_n(&h->tp_status, TP_STATUS_SEND_REQUEST,
+				 __ATOMIC_RELEASE);
+	}
+	/* One system call for the whole batch. Blocking: when it returns the
+	 * frames are out and their slots can be reused at once. */
+	if (moved > 0 && send(a->tx_fd, NULL, 0, 0) < 0 &&
+	    errno != EAGAIN && errno != ENOBUFS && errno != EINTR) {
+		int e = errno;
+		tx_reclaim(p, a);
+		nmp_ring_publish(&p->tx);
+		return nmp_fail(err, nmp_errno_code(e), "sending on %s failed: %s",
+				a->ifname, strerror(e));
+	}
+	tx_reclaim(p, a);
+	nmp_ring_publish(&p->tx);
+	return (int)nmp_ring_dist(&p->tx, p->tx.head, p->tx.tail);
+}
+
+static int afp_poll_fd(struct nmp_port *p)
+{
+	return ((struct afp *)p->priv)->fd;
+}
+
+static int afp_stats(struct nmp_port *p, struct nmp_stats *st,
+		     struct nmp_err *err)
+{
+	struct afp *a = p->priv;
+	struct tpacket_stats_v3 k;
+	socklen_t len = sizeof(k);
+	uint64_t ifdrop;
+
+	/* The kernel zeroes its counters on every read: accumulate. */
+	if (getsockopt(a->fd, SOL_PACKET, PACKET_STATISTICS, &k, &len) < 0)
+		return nmp_fail(err, nmp_errno_code(errno),
+				"cannot read packet statistics: %s",
+				strerror(errno));
+	a->acc.recv += k.tp_packets;   /* includes the dropped ones */
+	a->acc.drop += k.tp_drops;
+	ifdrop = read_ifdrop(a->ifname);
+	a->acc.ifdrop = ifdrop > a->ifdrop_base ? ifdrop - a->ifdrop_base : 0;
+	*st = a->acc;
+	return 0;
+}
+
+static int afp_setfilter(struct nmp_port *p, const struct bpf_program *prog,
+			 struct nmp_err *err)
+{
+	struct afp *a = p->priv;
+	struct bpf_program copy;
+	struct sock_fprog fprog;
+
+	/* A kernel filter would see packets without the cooked header that
+	 * the program expects, so cooked ports filter in the shim. */
+	if (a->cooked) {
+		if (prog && nmp_filter_copy(&copy, prog, err) < 0)
+			return -1;
+		nmp_filter_free(&a->shim_filter);
+		if (prog)
+			a->shim_filter = copy;
+		return 0;
+	}
+	if (!prog) {
+		if (setsockopt(a->fd, SOL_SOCKET, SO_DETACH_FILTER, NULL, 0) < 0 &&
+		    errno != ENOENT)
+			return nmp_fail(err, nmp_errno_code(errno),
+					"cannot remove the filter: %s",
+					strerror(errno));
+		return 0;
+	}
+	/* struct bpf_insn and struct sock_filter have the same layout. */
+	fprog.len = (unsigned short)prog->bf_len;
+	fprog.filter = (struct sock_filter *)prog->bf_insns;
+	if (setsockopt(a->fd, SOL_SOCKET, SO_ATTACH_FILTER, &fprog,
+		       sizeof(fprog)) < 0)
+		return nmp_fail(err, errno == ENOMEM ? "ENOMEM" : "EFILTER",
+				"the kernel refused the filter: %s%s",
+				strerror(errno), errno == ENOMEM ?
+				" (raise /proc/sys/net/core/optmem_max)" : "");
+	return 0;
+}
+
+static int afp_setdirection(struct nmp_port *p, enum nmp_direction dir,
+			    struct nmp_err *err)
+{
+	(void)err;
+	((struct afp *)p->priv)->dir = dir;
+	return 0;
+}
+
+static void afp_close(struct nmp_port *p)
+{
+	struct afp *a = p->priv;
+
+	nmp_ring_free(&p->rx);
+	nmp_ring_free(&p->tx);
+	nmp_mem_unref(p->rx_buf);
+	nmp_mem_unref(p->tx_buf);
+	p->rx_buf = p->tx_buf = NULL;
+	if (a)
+		afp_free(a);
+	p->priv = NULL;
+}
+
+const struct nmp_port_ops nmp_afpacket_ops = {
+	.name = "afpacket",
+	.open = afp_open,
+	.open_tx = afp_open_tx,
+	.rxsync = afp_rxsync,
+	.txsync = afp_txsync,
+	.poll_fd = afp_poll_fd,
+	.stats = afp_stats,
+	.setfilter = afp_setfilter,
+	.setdirection = afp_setdirection,
+	.close = afp_close,
+};

@@ -1,0 +1,123 @@
+/**
+ * The native binding, loaded once: from build/Release when built here,
+ * otherwise from prebuilds/ (one Node-API binary serves every Node).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { PcapError } from './errors';
+
+/** Struct layout and flag constants, exported by C (never hard-coded). */
+export interface NativeLayout {
+  sizeof_ring_hdr: number;
+  offsetof_ring_head: number;
+  offsetof_ring_cur: number;
+  offsetof_ring_tail: number;
+  offsetof_ring_num_slots: number;
+  offsetof_ring_buf_size: number;
+  offsetof_ring_flags: number;
+  sizeof_slot: number;
+  offsetof_slot_offset: number;
+  offsetof_slot_caplen: number;
+  offsetof_slot_len: number;
+  offsetof_slot_ts_sec: number;
+  offsetof_slot_ts_nsec: number;
+  offsetof_slot_flags: number;
+  SLOT_OUTGOING: number;
+  RING_RX: number;
+  RING_TX: number;
+  DIR_INOUT: number;
+  DIR_IN: number;
+  DIR_OUT: number;
+  FANOUT_HASH: number;
+  FANOUT_LB: number;
+  FANOUT_CPU: number;
+  FANOUT_ROLLOVER: number;
+}
+
+/** What open() takes; TypeScript has validated and defaulted every field. */
+export interface NativeOpenArgs {
+  snaplen: number;
+  promisc: number;
+  timeoutMs: number;
+  immediate: number;
+  bufferSize: number;
+  rxSlots: number;
+  direction: number;
+  fanoutMode: number;
+  fanoutGroup: number;
+  filter: string | null;
+}
+
+export interface NativePortInfo {
+  fd: number;
+  linktype: number;
+  snaplen: number;
+  txMaxLen: number;
+  backend: string;
+}
+
+/** Which memory region memory() maps. */
+export const enum MemoryRegion {
+  RxRing = 0,
+  RxBuffers = 1,
+  TxRing = 2,
+  TxBuffers = 3,
+}
+
+export interface NativePort {
+  open(device: string, args: NativeOpenArgs): void;
+  openTx(): number;
+  rxsync(): number;
+  txsync(): number;
+  memory(which: MemoryRegion): ArrayBuffer;
+  info(): NativePortInfo;
+  stats(): { recv: number; drop: number; ifdrop: number };
+  setFilter(expr: string | null, optimize: number, netmask: number): void;
+  setDirection(direction: number): void;
+  pollStart(callback: (status: number, events: number) => void): void;
+  pollStop(): void;
+  setRef(on: boolean): void;
+  waitReadable(timeoutMs: number): boolean;
+  socketError(): { code: string; message: string } | null;
+  close(): void;
+}
+
+export interface NativeDevice {
+  name: string;
+  description?: string;
+  flags: number;
+  addresses: { addr: string; netmask?: string; broadaddr?: string; dstaddr?: string }[];
+}
+
+interface NativeBinding {
+  Port: new () => NativePort;
+  layout: NativeLayout;
+  setErrorClass(ctor: typeof PcapError): void;
+  findAllDevs(): NativeDevice[];
+  libVersion(): string;
+}
+
+function packageRoot(): string {
+  // lib/ in the sources, dist/lib/ once compiled.
+  const up = join(__dirname, '..');
+  return existsSync(join(up, 'binding.gyp')) ? up : join(up, '..');
+}
+
+function load(): NativeBinding {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const nodeGypBuild = require('node-gyp-build') as (dir: string) => NativeBinding;
+  try {
+    return nodeGypBuild(packageRoot());
+  } catch (e) {
+    throw new PcapError(
+      `cannot load the netmap-pcap native binding (${(e as Error).message}); ` +
+        'reinstall the package, or build it with `npm run build:native` ' +
+        '(needs a C compiler and libpcap-dev)',
+      'EIO',
+    );
+  }
+}
+
+export const native: NativeBinding = load();
+native.setErrorClass(PcapError);
+export const layout: NativeLayout = native.layout;
