@@ -481,11 +481,18 @@ static void poller_ready(uv_poll_t *handle, int status, int events)
 	if (napi_open_handle_scope(env, &scope) != napi_ok)
 		return;
 	if (napi_get_reference_value(env, p->callback, &cb) == napi_ok && cb &&
-	    napi_get_undefined(env, &recv) == napi_ok &&
+	    napi_get_global(env, &recv) == napi_ok &&
 	    napi_create_int32(env, status, &argv[0]) == napi_ok &&
-	    napi_create_int32(env, events, &argv[1]) == napi_ok)
-		/* make_callback: async hooks and microtasks as for any I/O. */
-		napi_make_callback(env, p->ctx, recv, cb, 2, argv, &result);
+	    napi_create_int32(env, events, &argv[1]) == napi_ok &&
+	    /* make_callback: async hooks and microtasks as for any I/O. */
+	    napi_make_callback(env, p->ctx, recv, cb, 2, argv, &result) ==
+		    napi_pending_exception) {
+		/* A throwing listener is an uncaught exception, as for any
+		 * I/O callback: 'uncaughtException' or exit. */
+		napi_value e;
+		if (napi_get_and_clear_last_exception(env, &e) == napi_ok)
+			napi_fatal_exception(env, e);
+	}
 	napi_close_handle_scope(env, scope);
 }
 

@@ -1,0 +1,27 @@
+/**
+ * netmap-pcap: netmap-style packet I/O for Node.js behind libpcap's API.
+ *
+ * This file is the table of contents: it only re-exports.
+ */
+
+// Sessions: open, capture, inject.
+export { openLive, LiveSession } from './lib/session';
+export type { Stats, LoopOptions, IterateOptions } from './lib/session';
+export type { LiveOptions, Direction, FanoutOptions, FanoutMode } from './lib/options';
+export { DEFAULTS } from './lib/options';
+
+// Packets as they reach JavaScript.
+export type { Packet, PacketHeader, PacketHandler, DispatchOptions } from './lib/packet';
+
+// netmap's ring model, for code that walks slots itself.
+export { Ring, ringLayout, SLOT_OUTGOING } from './lib/ring';
+export type { RingKind } from './lib/ring';
+
+// Devices, link types, version.
+export { findAllDevs, libVersion } from './lib/devices';
+export type { Device } from './lib/devices';
+export { LinkType, linkTypeName } from './lib/linktype';
+
+// Errors.
+export { PcapError } from './lib/errors';
+export type { PcapErrorCode } from './lib/errors';

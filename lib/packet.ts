@@ -1,0 +1,45 @@
+/**
+ * What a packet looks like when it reaches JavaScript.
+ */
+
+/**
+ * The per-packet header. In `dispatch` / `loop` callbacks and `'packet'`
+ * events it is one object, reused for every packet: read it during the
+ * callback, copy what you keep (or pass `{ copy: true }`).
+ */
+export interface PacketHeader {
+  /** Seconds of the capture time (Unix epoch). */
+  tsSec: number;
+  /** Nanoseconds within the second. */
+  tsNsec: number;
+  /** Bytes captured (at most the snaplen). */
+  caplen: number;
+  /** Bytes the packet had on the wire. */
+  len: number;
+}
+
+/**
+ * Called once per packet. Unless `{ copy: true }` was asked for, `data` is a
+ * view over ring memory, leased for the duration of the call: the ring
+ * reuses that memory afterwards, and after `close()` the view is empty.
+ * Use `Buffer.from(data)` to keep a packet.
+ */
+export type PacketHandler = (data: Buffer, header: PacketHeader) => void;
+
+/** A packet as `next()` and the async iterator hand it out. */
+export interface Packet extends PacketHeader {
+  data: Buffer;
+  /** The link type (DLT_*) of `data`, e.g. 1 for Ethernet. */
+  linktype: number;
+  /**
+   * true: `data` is a copy the packet owns. false: `data` is leased from
+   * the ring until the iterator moves to the next packet.
+   */
+  owned: boolean;
+}
+
+export interface DispatchOptions {
+  /** Hand each callback its own copy of the bytes and of the header
+   * (slower: one allocation and copy per packet). Default false. */
+  copy?: boolean;
+}
