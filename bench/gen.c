@@ -6,7 +6,7 @@
  *
  * Usage:
  *     gen -i IF [-n COUNT] [-s SIZE] [-b BATCH] [-m txring|sendmmsg]
- *         [-d SECONDS] [--bypass]
+ *         [-d SECONDS] [-w BYTES] [--bypass]
  * Example (inside the bench netns, see bench/netns.sh):
  *     ip netns exec nmpgen-1 bench/out/gen -i nmp0 -n 2000000 -m txring
  *
@@ -66,6 +66,7 @@ struct opts {
 	double seconds;
 	int bypass;
 	int txring; /* 1: PACKET_TX_RING, 0: sendmmsg */
+	int sndbuf; /* SO_SNDBUF bytes, 0 = kernel default */
 };
 
 struct result {
@@ -93,13 +94,14 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: gen -i IF [-n COUNT] [-s SIZE] [-b BATCH] [-m txring|sendmmsg]\n"
-		"           [-d SECONDS] [--bypass]\n"
+		"           [-d SECONDS] [-w BYTES] [--bypass]\n"
 		"  -i IF       interface to send on (required)\n"
 		"  -n COUNT    frames to send (default 1000000)\n"
 		"  -s SIZE     frame size without FCS, %d..%d (default 60)\n"
 		"  -b BATCH    frames per system call (default 256)\n"
 		"  -m MODE     txring (PACKET_TX_RING) or sendmmsg (default txring)\n"
 		"  -d SECONDS  stop after this long even if COUNT is not reached (default 10)\n"
+		"  -w BYTES    SO_SNDBUF (sendmmsg: caps frames in flight; default: kernel's)\n"
 		"  --bypass    PACKET_QDISC_BYPASS: hand frames straight to the driver\n"
 		"example: gen -i nmp0 -n 2000000 -s 60 -m sendmmsg --bypass\n",
 		MIN_FRAME, MAX_FRAME);
@@ -166,6 +168,15 @@ static int open_socket(const struct opts *o)
 		if (setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof one) < 0)
 			die("PACKET_QDISC_BYPASS");
 	}
+	/* sendmmsg copies each frame into an skb charged to the socket until
+	 * the receiver frees it; SO_SNDBUF is thus the only cap on frames in
+	 * flight. A virtual device with a small receive ring (veth: 256)
+	 * drops what does not fit, so a smaller buffer turns drops into
+	 * blocking. (A TX ring needs none of this: its blocking send waits
+	 * until every frame is released.) */
+	if (o->sndbuf && setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &o->sndbuf,
+				    sizeof o->sndbuf) < 0)
+		die("SO_SNDBUFFORCE");
 	/* A blocking send waits for the driver; never forever. */
 	struct timeval tv = { .tv_sec = 1 };
 	if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) < 0)
@@ -404,13 +415,14 @@ int main(int argc, char **argv)
 		{ 0, 0, 0, 0 },
 	};
 	int c;
-	while ((c = getopt_long(argc, argv, "i:n:s:b:m:d:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:n:s:b:m:d:w:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i': o.ifname = optarg; break;
 		case 'n': o.count = strtoul(optarg, NULL, 10); break;
 		case 's': o.size = strtoul(optarg, NULL, 10); break;
 		case 'b': o.batch = strtoul(optarg, NULL, 10); break;
 		case 'd': o.seconds = strtod(optarg, NULL); break;
+		case 'w': o.sndbuf = atoi(optarg); break;
 		case 'B': o.bypass = 1; break;
 		case 'm':
 			if (!strcmp(optarg, "txring")) o.txring = 1;
@@ -430,6 +442,7 @@ int main(int argc, char **argv)
 	if (o.count < 1 || o.count > 0xffffffffUL) {
 		fprintf(stderr, "gen: -n must be 1..4294967295 (32-bit sequence)\n"); return 2;
 	}
+	if (o.sndbuf < 0) { fprintf(stderr, "gen: -w must be >= 0\n"); return 2; }
 	if (!(o.seconds > 0 && o.seconds <= 3600)) { fprintf(stderr, "gen: -d must be in (0, 3600]\n"); return 2; }
 
 	struct sigaction sa;
