@@ -79,6 +79,8 @@ export class LiveSession extends EventEmitter {
   /** loop() calls running: breakLoop() only means something then. */
   #loops = 0;
   readonly #waiters = new Set<() => void>();
+  /** An error from the poll path, for the waiter that wakes up next. */
+  #pendingError: Error | undefined;
 
   /** @internal Use openLive(). */
   constructor(device: string, options: LiveOptions = {}) {
@@ -435,16 +437,20 @@ export class LiveSession extends EventEmitter {
 
   /** Wait until the port is readable (or closed, or woken). */
   async #awaitPackets(): Promise<void> {
-    const failure = this.#port.socketError();
-    if (failure) {
-      const err = new PcapError(failure.message, failure.code as PcapErrorCode);
-      if (this.listenerCount('error') > 0) this.emit('error', err);
-      throw err;
-    }
+    const failure = this.#takePendingError() ?? this.#socketFailure();
+    if (failure) throw failure;
     await new Promise<void>((resolve) => {
       this.#waiters.add(resolve);
       this.#updatePolling();
     });
+    const raised = this.#takePendingError();
+    if (raised) throw raised;
+  }
+
+  #takePendingError(): Error | undefined {
+    const err = this.#pendingError;
+    this.#pendingError = undefined;
+    return err;
   }
 
   #wake(): void {
@@ -468,18 +474,22 @@ export class LiveSession extends EventEmitter {
   readonly #onReadable = (status: number): void => {
     if (this.#closed) return;
     if (status < 0) {
-      this.#fail(new PcapError(`waiting for packets on ${this.device} failed (libuv ${status})`, 'EIO'));
+      // libuv has stopped the handle; the cause is the socket's error.
+      this.#port.pollStop();
+      this.#polling = false;
+      this.#raise(this.#socketFailure() ??
+        new PcapError(`waiting for packets on ${this.device} failed (libuv ${status})`, 'EIO'));
+      this.#updatePolling();
       return;
     }
     if (this.listenerCount('packet') > 0) {
       try {
-        const n = this.#consume(Infinity, this.#emitPacket, false);
-        if (n === 0) {
-          const failure = this.#port.socketError();
-          if (failure) this.#fail(new PcapError(failure.message, failure.code as PcapErrorCode));
+        if (this.#consume(Infinity, this.#emitPacket, false) === 0) {
+          const failure = this.#socketFailure();
+          if (failure) this.#raise(failure);
         }
       } catch (err) {
-        this.#fail(err as Error);
+        this.#raise(err as Error);
       }
     }
     this.#wake();
@@ -490,8 +500,22 @@ export class LiveSession extends EventEmitter {
     this.emit('packet', data, header);
   };
 
-  #fail(err: Error): void {
-    this.emit('error', err);
+  /** The error pending on the port (a link gone down, ...), if any. */
+  #socketFailure(): PcapError | null {
+    const f = this.#port.socketError();
+    return f ? new PcapError(f.message, f.code as PcapErrorCode) : null;
+  }
+
+  /**
+   * Report an error from the poll path: waiting loops, next() and
+   * iterators reject with it; 'error' listeners hear it. With neither, it
+   * is emitted anyway and, like any unhandled 'error', thrown.
+   */
+  #raise(err: Error): void {
+    const waiting = this.#waiters.size > 0;
+    if (waiting) this.#pendingError = err;
+    if (this.listenerCount('error') > 0 || !waiting) this.emit('error', err);
+    this.#wake();
   }
 }
 

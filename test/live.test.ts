@@ -125,6 +125,13 @@ t.test('live capture and injection on veth', async (t) => {
     t.equal(r.sendOnAny, 'ENOTSUP');
   });
 
+  t.test('the link going down ends a running loop with ENETDOWN', async (t) => {
+    const r = await scenario(t, ns, 'linkDown');
+    t.equal(r.outcome, 'ENETDOWN', 'loop() rejects, it does not hang');
+    t.same(r.errors, ['ENETDOWN'], "'error' listeners hear it once");
+    t.equal(r.reopen, 'none', 'the port opens again once the link is back');
+  });
+
   t.test('a fanout group splits the traffic without duplicates', async (t) => {
     const r = await scenario(t, ns, 'fanout');
     t.equal(r.distinct, 200);
