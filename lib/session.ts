@@ -356,6 +356,12 @@ export class LiveSession extends EventEmitter {
   waitReadable(timeoutMs: number): boolean {
     this.#assertOpen();
     check(Number.isInteger(timeoutMs) && timeoutMs >= -1, 'timeoutMs must be an integer >= -1');
+    const words = this.#words;
+    if (words[HEAD] !== words[TAIL]) return true;
+    // Hand back what was read: the kernel reports readable while we hold
+    // any of its blocks, so poll(2) alone would answer true at once.
+    this.#port.rxsync();
+    if (words[HEAD] !== words[TAIL]) return true;
     return this.#port.waitReadable(timeoutMs);
   }
 

@@ -125,6 +125,19 @@ t.test('live capture and injection on veth', async (t) => {
     t.equal(r.sendOnAny, 'ENOTSUP');
   });
 
+  t.test('AbortSignal ends loop(), iteration and the session', async (t) => {
+    const r = await scenario(t, ns, 'signals');
+    t.same(r, { looped: 0, iterated: 0, sessionClosed: true, closeEvent: true, rxStillOpen: true });
+  });
+
+  t.test('waitReadable blocks until packets, then dispatch reads them', async (t) => {
+    const r = await scenario(t, ns, 'waitReadable');
+    t.equal(r.idle, false, 'nothing yet: false after the timeout');
+    t.equal(r.ready, true, 'readable once frames arrive');
+    t.same(r.seqs, [0, 1, 2, 3, 4]);
+    t.equal(r.idleAgain, false, 'drained: not readable');
+  });
+
   t.test('the link going down ends a running loop with ENETDOWN', async (t) => {
     const r = await scenario(t, ns, 'linkDown');
     t.equal(r.outcome, 'ENETDOWN', 'loop() rejects, it does not hang');
