@@ -1,5 +1,7 @@
 // The API surface that needs no network: options, errors, devices.
 import t from 'tap';
+import { native } from '../lib/binding';
+import { isRoot, requireRoot } from './helpers/netns';
 import { findAllDevs, libVersion, openLive, PcapError, DEFAULTS, ringLayout, linkTypeName } from '../index';
 
 t.test('libVersion names libpcap', async (t) => {
@@ -26,6 +28,7 @@ t.test('misspelled and bad options give EINVAL with the fix', async (t) => {
 });
 
 t.test('a bad device gives ENODEV naming the device', async (t) => {
+  if (!requireRoot(t)) return; // without CAP_NET_RAW it is EPERM first
   const err = t.throws(() => openLive('nmp-no-such-if0')) as PcapError;
   t.ok(err instanceof PcapError, 'a PcapError');
   t.equal(err.code, 'ENODEV');
@@ -38,4 +41,25 @@ t.test('defaults and layout are exported', async (t) => {
   t.ok(ringLayout.SLOT_WORDS >= 6, 'a slot has at least six 32-bit fields');
   t.equal(linkTypeName(1), 'EN10MB');
   t.equal(linkTypeName(113), 'LINUX_SLL');
+});
+
+t.test('the port contract: every operation is safe before open and after close', async (t) => {
+  const port = new native.Port();
+  const calls: [string, () => unknown][] = [
+    ['rxsync', () => port.rxsync()], ['txsync', () => port.txsync()],
+    ['openTx', () => port.openTx()], ['stats', () => port.stats()],
+    ['setFilter', () => port.setFilter('arp', 1, 0xffffffff)],
+    ['setDirection', () => port.setDirection(1)], ['memory', () => port.memory(0)],
+    ['pollStart', () => port.pollStart(() => {})], ['waitReadable', () => port.waitReadable(0)],
+  ];
+  for (const [name, call] of calls) t.throws(call, { code: 'ECLOSED' }, `${name} before open`);
+  t.equal(port.info().fd, -1, 'no descriptor');
+  t.equal(port.socketError(), null);
+  port.close();
+  port.close();
+  for (const [name, call] of calls) t.throws(call, { code: 'ECLOSED' }, `${name} after close`);
+  t.throws(() => port.open('nmp-no-such-if0', { snaplen: 100, promisc: 0, timeoutMs: 10, immediate: 0,
+    bufferSize: 1 << 20, rxSlots: 64, direction: 0, fanoutMode: -1, fanoutGroup: 0, filter: null }),
+  { code: isRoot() ? 'ENODEV' : 'EPERM' }, 'a failed open');
+  for (const [name, call] of calls) t.throws(call, { code: 'ECLOSED' }, `${name} after a failed open`);
 });

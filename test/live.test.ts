@@ -28,6 +28,8 @@ t.test('live capture and injection on veth', async (t) => {
         t.equal(r.captured, n, 'all captured');
         t.equal(r.inOrder, true, 'in order');
         t.equal(r.byteExact, true, 'byte-exact');
+        t.equal(r.timestamps, true, 'timestamps inside the run and non-decreasing');
+        if (n >= 1000) t.equal(r.subMicrosecond, true, 'nanosecond resolution');
         t.equal(r.stats?.drop, 0, 'no drops');
       });
     }
