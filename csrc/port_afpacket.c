@@ -467,11 +467,14 @@ static int parse_one(struct nmp_port *p, struct afp *a)
 	caplen = h->tp_snaplen;
 	len = h->tp_len;
 	if (wanted(a, sll)) {
+		int tagged = !a->cooked && (h->tp_status & TP_STATUS_VLAN_VALID);
 		if (a->cooked)
 			pkt = add_cooked_header(h, sll, pkt, &caplen, &len);
-		else if (h->tp_status & TP_STATUS_VLAN_VALID)
+		else if (tagged)
 			pkt = reinsert_vlan(h, pkt, &caplen, &len);
-		keep = pkt ? nmp_filter_run(&a->shim_filter, pkt, len, caplen) : 0;
+		/* Only what the kernel could not judge is filtered here. */
+		keep = !pkt ? 0 : (a->cooked || tagged) ?
+			nmp_filter_run(&a->shim_filter, pkt, len, caplen) : UINT32_MAX;
 		if (keep) {
 			s = &p->rx.slot[p->rx.tail];
 			s->offset = (uint32_t)(pkt - a->map);
@@ -708,21 +711,56 @@ static int afp_stats(struct nmp_port *p, struct nmp_stats *st,
 	return 0;
 }
 
+/*
+ * The kernel runs filters on packets whose 802.1Q tag it has taken out
+ * (VLAN offload), so libpcap's program, written for the bytes on the wire,
+ * would judge them wrongly. The kernel program therefore accepts every
+ * packet that had a tag, and the shim runs the real program on those once
+ * the tag is back in place. Untagged packets are filtered in the kernel.
+ */
+static int kernel_program(const struct bpf_program *prog, uint32_t snaplen,
+			  struct sock_fprog *out)
+{
+	struct sock_filter prefix[] = {
+		/* A = 1 if the kernel holds a VLAN tag for this packet */
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SKF_AD_OFF + SKF_AD_VLAN_TAG_PRESENT),
+		/* no tag: on to libpcap's program (skip one); tag: accept */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, snaplen),
+	};
+	size_t n = sizeof(prefix) / sizeof(prefix[0]);
+	struct sock_filter *f;
+
+	if (prog->bf_len + n > BPF_MAXINSNS)
+		return -1;
+	f = malloc((prog->bf_len + n) * sizeof(*f));
+	if (!f)
+		return -1;
+	memcpy(f, prefix, sizeof(prefix));
+	/* struct bpf_insn and struct sock_filter have the same layout, and
+	 * BPF jumps are relative, so the program runs unchanged after us. */
+	memcpy(f + n, prog->bf_insns, prog->bf_len * sizeof(*f));
+	out->len = (unsigned short)(prog->bf_len + n);
+	out->filter = f;
+	return 0;
+}
+
 static int afp_setfilter(struct nmp_port *p, const struct bpf_program *prog,
 			 struct nmp_err *err)
 {
 	struct afp *a = p->priv;
-	struct bpf_program copy;
+	struct bpf_program copy = { 0, NULL };
 	struct sock_fprog fprog;
+	int rc;
 
-	/* A kernel filter would see packets without the cooked header that
-	 * the program expects, so cooked ports filter in the shim. */
+	/* The shim's copy: every packet of a cooked port (a kernel filter
+	 * would see them without the cooked header the program expects),
+	 * tagged packets of the others. */
+	if (prog && nmp_filter_copy(&copy, prog, err) < 0)
+		return -1;
 	if (a->cooked) {
-		if (prog && nmp_filter_copy(&copy, prog, err) < 0)
-			return -1;
 		nmp_filter_free(&a->shim_filter);
-		if (prog)
-			a->shim_filter = copy;
+		a->shim_filter = copy;
 		return 0;
 	}
 	if (!prog) {
@@ -731,17 +769,26 @@ static int afp_setfilter(struct nmp_port *p, const struct bpf_program *prog,
 			return nmp_fail(err, nmp_errno_code(errno),
 					"cannot remove the filter: %s",
 					strerror(errno));
+		nmp_filter_free(&a->shim_filter);
 		return 0;
 	}
-	/* struct bpf_insn and struct sock_filter have the same layout. */
-	fprog.len = (unsigned short)prog->bf_len;
-	fprog.filter = (struct sock_filter *)prog->bf_insns;
-	if (setsockopt(a->fd, SOL_SOCKET, SO_ATTACH_FILTER, &fprog,
-		       sizeof(fprog)) < 0)
+	if (kernel_program(prog, p->snaplen, &fprog) < 0) {
+		nmp_filter_free(&copy);
+		return nmp_fail(err, "EFILTER", "the filter is too long for the "
+				"kernel (%u instructions)", prog->bf_len);
+	}
+	rc = setsockopt(a->fd, SOL_SOCKET, SO_ATTACH_FILTER, &fprog,
+			sizeof(fprog));
+	free(fprog.filter);
+	if (rc < 0) {
+		nmp_filter_free(&copy);
 		return nmp_fail(err, errno == ENOMEM ? "ENOMEM" : "EFILTER",
 				"the kernel refused the filter: %s%s",
 				strerror(errno), errno == ENOMEM ?
 				" (raise /proc/sys/net/core/optmem_max)" : "");
+	}
+	nmp_filter_free(&a->shim_filter);
+	a->shim_filter = copy;
 	return 0;
 }
 

@@ -127,6 +127,25 @@ t.test('live capture and injection on veth', async (t) => {
     t.equal(r.sendOnAny, 'ENOTSUP');
   });
 
+  t.test('802.1Q frames keep their tag; vlan filters judge the wire bytes', async (t) => {
+    // veth takes tags out (VLAN offload); the shim puts them back.
+    const rows: [string | undefined, number][] = [
+      [undefined, 10], ['vlan', 10], ['vlan 3', 1], ['vlan and ether proto 0x88b5', 10],
+      ['ether proto 0x88b5', 0], ['arp', 0],
+    ];
+    for (const [filter, want] of rows) {
+      const r = await scenario(t, ns, 'vlan', { filter });
+      t.equal(r.captured, want, `filter ${filter ?? '(none)'}`);
+      t.equal(r.exact, true, 'byte-exact with the tag in place');
+    }
+  });
+
+  t.test('immediate delivers before the block timeout', async (t) => {
+    t.same(await scenario(t, ns, 'immediate', { immediate: true }), { first: 7 });
+    t.same(await scenario(t, ns, 'immediate', { immediate: false }), { first: 'late' },
+      'without it the 5 s block timeout holds the packet');
+  });
+
   t.test('AbortSignal ends loop(), iteration and the session', async (t) => {
     const r = await scenario(t, ns, 'signals');
     t.same(r, { looped: 0, iterated: 0, sessionClosed: true, closeEvent: true, rxStillOpen: true });

@@ -1,0 +1,101 @@
+/**
+ * The bench's environment: root, the machine's description, the C
+ * generator, and the private network namespace (bench/netns.sh) with its
+ * cleanup on every way out.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { cpus, release } from 'node:os';
+import { join } from 'node:path';
+
+/** Repository root (this file runs from dist/bench/). */
+export const ROOT = join(__dirname, '..', '..');
+export const OUT = join(ROOT, 'bench', 'out');
+export const GEN = join(OUT, 'gen');
+
+export function requireRoot(): void {
+  if (process.getuid?.() !== 0) {
+    process.stderr.write('npm run bench needs root: it creates a network namespace with a veth pair\n' +
+      'and opens packet sockets. Run it as root, e.g. `sudo npm run bench`.\n');
+    process.exit(1);
+  }
+  for (const tool of ['ip', 'ethtool', 'taskset', 'tcpdump', 'gcc']) {
+    try {
+      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'pipe' });
+    } catch {
+      process.stderr.write(`npm run bench needs \`${tool}\` (Debian: apt-get install iproute2 ethtool util-linux tcpdump gcc)\n`);
+      process.exit(1);
+    }
+  }
+}
+
+export interface Machine { nproc: number; cpu: string; kernel: string; node: string; date: string }
+
+export function describeMachine(): Machine {
+  const info = readFileSync('/proc/cpuinfo', 'utf8');
+  const model = /^model name\s*:\s*(.*)$/m.exec(info)?.[1] ?? cpus()[0]?.model ?? 'unknown';
+  return { nproc: cpus().length, cpu: model, kernel: release(), node: process.version, date: new Date().toISOString() };
+}
+
+/** Build bench/out/gen from bench/gen.c when missing or older than its source. */
+export function buildGen(): void {
+  const src = join(ROOT, 'bench', 'gen.c');
+  mkdirSync(OUT, { recursive: true });
+  if (existsSync(GEN) && statSync(GEN).mtimeMs >= statSync(src).mtimeMs) return;
+  execFileSync('gcc', ['-O2', '-Wall', '-o', GEN, src], { stdio: 'inherit' });
+}
+
+/**
+ * The namespace: nmp0 (senders) <-> nmp1 (receivers), both inside it, so
+ * no frame ever reaches the host's interfaces. `down` is idempotent.
+ */
+export class Netns {
+  readonly name = `nmpbench-${process.pid}`;
+  #up = false;
+  /** nmp1's NAPI kthreads: the ones that appeared with our namespace. */
+  #napiPids: string[] = [];
+
+  up(): void {
+    const before = new Set(napiThreads());
+    execFileSync('bash', [join(ROOT, 'bench', 'netns.sh'), 'up', this.name], { stdio: 'inherit' });
+    this.#up = true;
+    this.#napiPids = napiThreads().filter((p) => !before.has(p));
+  }
+
+  down(): void {
+    if (!this.#up) return;
+    this.#up = false;
+    try {
+      execFileSync('bash', [join(ROOT, 'bench', 'netns.sh'), 'down', this.name], { stdio: 'inherit' });
+    } catch { /* best effort: we are on the way out */ }
+  }
+
+  /** argv that runs `cmd` inside the namespace, pinned to `cpu`. */
+  exec(cpu: number, cmd: string, args: string[]): string[] {
+    return ['ip', 'netns', 'exec', this.name, 'taskset', '-c', String(cpu), cmd, ...args];
+  }
+
+  /** An interface counter, read inside the namespace (sysfs is per netns). */
+  counter(dev: string, name: string): number {
+    return Number(execFileSync('ip', ['netns', 'exec', this.name, 'cat',
+      `/sys/class/net/${dev}/statistics/${name}`], { encoding: 'utf8' }).trim());
+  }
+
+  /**
+   * Pin nmp1's threaded-NAPI kthread (the veth receive work, where the
+   * kernel copies frames into every packet socket's ring) to `cpu`, so it
+   * is not a scheduler lottery which core it shares with whom.
+   */
+  pinReceiveThread(cpu: number): void {
+    for (const pid of this.#napiPids) execFileSync('taskset', ['-pc', String(cpu), pid], { stdio: 'pipe' });
+  }
+}
+
+/** PIDs of kthreads named napi/nmp1-N (other namespaces may have some too). */
+function napiThreads(): string[] {
+  try {
+    return execFileSync('pgrep', ['-x', 'napi/nmp1-[0-9]*'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+  } catch {
+    return []; // pgrep exits 1 when nothing matches
+  }
+}
