@@ -5,6 +5,7 @@
       "sources": [
         "csrc/binding.c",
         "csrc/binding_devices.c",
+        "csrc/binding_filter.c",
         "csrc/binding_layout.c",
         "csrc/binding_port.c",
         "csrc/binding_util.c",

@@ -5,8 +5,10 @@
  */
 
 // Sessions: open, capture, inject.
-export { openLive, LiveSession } from './lib/session';
+export { openLive, LiveSession } from './lib/live';
+export { Session } from './lib/session';
 export type { Stats, LoopOptions, IterateOptions } from './lib/session';
+export type { PacketSource } from './lib/source';
 export type { LiveOptions, Direction, FanoutOptions, FanoutMode } from './lib/options';
 export { DEFAULTS } from './lib/options';
 

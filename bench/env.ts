@@ -4,7 +4,7 @@
  * cleanup on every way out.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import { join } from 'node:path';
 
@@ -91,11 +91,17 @@ export class Netns {
   }
 }
 
-/** PIDs of kthreads named napi/nmp1-N (other namespaces may have some too). */
+/**
+ * PIDs of kthreads named napi/nmp1-N (other namespaces may have some too).
+ * Read from /proc: pgrep refuses patterns longer than 15 characters.
+ */
 function napiThreads(): string[] {
-  try {
-    return execFileSync('pgrep', ['-x', 'napi/nmp1-[0-9]*'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
-  } catch {
-    return []; // pgrep exits 1 when nothing matches
-  }
+  return readdirSync('/proc').filter((pid) => {
+    if (!/^\d+$/.test(pid)) return false;
+    try {
+      return /^napi\/nmp1-\d+$/.test(readFileSync(`/proc/${pid}/comm`, 'utf8').trim());
+    } catch {
+      return false; // gone in between
+    }
+  });
 }

@@ -29,7 +29,8 @@ trap cleanup EXIT
 netns_up "$NS"
 
 # nmp1's NAPI kthread(s) onto CPU 1.
-for pid in $(pgrep -x 'napi/nmp1-[0-9]*' || true); do taskset -pc 1 "$pid" >/dev/null; done
+# (pgrep matches at most 15 characters of pattern: keep it short.)
+for pid in $(pgrep '^napi/nmp1-' || true); do taskset -pc 1 "$pid" >/dev/null; done
 
 stat() { ip netns exec "$NS" cat "/sys/class/net/$1/statistics/$2"; }
 

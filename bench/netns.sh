@@ -14,6 +14,9 @@
 #                     instead of netif_rx() in the sender's context...
 #   threaded NAPI     ...and runs that NAPI in a kthread, so receive work
 #                     is not charged to (and does not stall) the generator.
+#   IPv6 off          otherwise the stack sends router solicitations and
+#                     MLD reports on the new links, stray frames that land
+#                     in the counts.
 set -euo pipefail
 
 netns_up() {
@@ -21,6 +24,8 @@ netns_up() {
 	ip netns add "$ns"
 	# If any step fails, undo what was done so far.
 	if ! {
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1 &&
 		ip -n "$ns" link add nmp0 type veth peer name nmp1 &&
 		ip -n "$ns" link set nmp0 up &&
 		ip -n "$ns" link set nmp1 up &&

@@ -28,6 +28,9 @@ static napi_value init(napi_env env, napi_value exports)
 		{ "setErrorClass", NULL, nmp_set_error_class, NULL, NULL, NULL, napi_enumerable, NULL },
 		{ "findAllDevs", NULL, nmp_find_all_devs, NULL, NULL, NULL, napi_enumerable, NULL },
 		{ "libVersion", NULL, lib_version, NULL, NULL, NULL, napi_enumerable, NULL },
+		/* filters over memory JS owns (binding_filter.c) */
+		{ "compileFilter", NULL, nmp_compile_filter, NULL, NULL, NULL, napi_enumerable, NULL },
+		{ "filterSlots", NULL, nmp_filter_slots, NULL, NULL, NULL, napi_enumerable, NULL },
 	};
 
 	if (!port_class || !layout)

@@ -36,5 +36,7 @@ napi_value nmp_port_class(napi_env env);
 napi_value nmp_layout(napi_env env);
 napi_value nmp_find_all_devs(napi_env env, napi_callback_info info);
 napi_value nmp_set_error_class(napi_env env, napi_callback_info info);
+napi_value nmp_compile_filter(napi_env env, napi_callback_info info);
+napi_value nmp_filter_slots(napi_env env, napi_callback_info info);
 
 #endif

@@ -16,6 +16,8 @@ export type PcapErrorCode =
   | 'EAGAIN' // the transmit ring stayed full
   | 'EBUSY' // already open / already in use
   | 'ENOTSUP' // not supported by this backend or device
+  | 'ETRUNC' // a savefile ends in the middle of a header or record
+  | 'EBADFILE' // a savefile is corrupt or not a capture file (message names the byte offset)
   | 'EIO'; // anything else the system reported
 
 /** The error every netmap-pcap API throws (also emitted as `'error'`). */

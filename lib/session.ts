@@ -1,26 +1,22 @@
 /**
- * Live sessions: libpcap's API over netmap-style rings, with Node idioms.
+ * Sessions: libpcap's reading API over netmap-style rings, with Node idioms.
  *
- * Reading is one native call per batch: `rxsync` publishes a batch of
- * packets as slots, the loops below walk the slots in JS (a Buffer view
- * over ring memory per packet, no copy), and the next `rxsync` hands them
- * back. Waiting goes through libuv's poll on the port's descriptor, so it
- * never blocks the event loop; every consumer yields to the event loop
- * between batches, so capture never starves it.
+ * A session reads from a PacketSource (a live port, a savefile). Reading
+ * is one call per batch: `sync` publishes a batch of packets as slots, the
+ * loops below walk the slots in JS (a Buffer view over ring memory per
+ * packet, no copy), and the next `sync` hands them back. Waiting is pushed
+ * by the source (libuv poll for ports, completed reads for files), so it
+ * never blocks the event loop, and every consumer yields to the event loop
+ * between batches, so reading never starves it.
  */
-import { EventEmitter, once } from 'node:events';
+import { EventEmitter } from 'node:events';
 import { setImmediate as nextTick } from 'node:timers/promises';
-import { MemoryRegion, native, NativePort, NativePortInfo } from './binding';
-import { check, PcapError, PcapErrorCode } from './errors';
-import { Direction, directionCode, LiveOptions, resolveLiveOptions } from './options';
+import { check, PcapError } from './errors';
 import { DispatchOptions, Packet, PacketHandler, PacketHeader } from './packet';
-import { Ring, ringLayout } from './ring';
+import { ringLayout } from './ring';
+import { PacketSource, ReadyCallback } from './source';
 
 const { HEAD, CUR, TAIL, SLOT0, SLOT_WORDS, OFFSET, CAPLEN, LEN, TS_SEC, TS_NSEC } = ringLayout;
-/** libpcap's PCAP_NETMASK_UNKNOWN. */
-const NETMASK_UNKNOWN = 0xffffffff;
-/** A frame shorter than an Ethernet header cannot be sent. */
-const MIN_FRAME = 14;
 
 export interface Stats {
   /** Packets that passed the filter, including those dropped. */
@@ -41,88 +37,78 @@ export interface IterateOptions extends DispatchOptions {
   signal?: AbortSignal;
 }
 
-export interface LiveSession {
+export interface Session {
   on(event: 'packet', listener: PacketHandler): this;
   on(event: 'error', listener: (err: PcapError) => void): this;
-  on(event: 'close', listener: () => void): this;
+  on(event: 'close' | 'end', listener: () => void): this;
   on(event: string | symbol, listener: (...args: any[]) => void): this;
   once(event: 'packet', listener: PacketHandler): this;
   once(event: 'error', listener: (err: PcapError) => void): this;
-  once(event: 'close', listener: () => void): this;
+  once(event: 'close' | 'end', listener: () => void): this;
   once(event: string | symbol, listener: (...args: any[]) => void): this;
 }
 
 /**
- * A capture and injection session on one port. Made by `openLive()`.
+ * What live and offline sessions share: reading, filters, stats, close.
  *
  * Events: `'packet'` (data, header) — adding a listener starts delivery,
- * removing the last one stops it; `'error'` (PcapError); `'close'`.
+ * removing the last one stops it; `'end'` when a savefile has no more
+ * packets; `'error'` (PcapError); `'close'`.
  */
-export class LiveSession extends EventEmitter {
-  /** The port name the session was opened with. */
+export class Session extends EventEmitter {
+  /** What the session reads: a port name, a file path, '-' for stdin. */
   readonly device: string;
-  readonly #port: NativePort;
-  readonly #info: NativePortInfo;
-  readonly #rx: Ring;
+  readonly #source: PacketSource;
   readonly #words: Uint32Array;
-  readonly #rxBuffer: ArrayBuffer;
+  readonly #buffer: ArrayBuffer;
   readonly #numSlots: number;
-  readonly #timeoutMs: number;
+  /** How long next() waits for a packet (0: until one comes). */
+  readonly #nextTimeoutMs: number;
   /** Reused for every packet of the zero-copy paths. */
   readonly #header: PacketHeader = { tsSec: 0, tsNsec: 0, caplen: 0, len: 0 };
-  #tx: Ring | undefined;
   #closed = false;
+  #endEmitted = false;
   #breakRequested = false;
-  #polling = false;
-  /** Loops and iterators running: keep polling between their batches. */
+  #wanting = false;
+  /** Loops and iterators running: keep readiness on between batches. */
   #active = 0;
   /** loop() calls running: breakLoop() only means something then. */
   #loops = 0;
   readonly #waiters = new Set<() => void>();
-  /** An error from the poll path, for the waiter that wakes up next. */
+  /** An error from the source, for the waiter that wakes up next. */
   #pendingError: Error | undefined;
 
-  /** @internal Use openLive(). */
-  constructor(device: string, options: LiveOptions = {}) {
+  /** @internal Made by openLive() / openOffline(). */
+  protected constructor(device: string, makeSource: (ready: ReadyCallback) => PacketSource,
+                        nextTimeoutMs: number, signal?: AbortSignal) {
     super();
-    check(typeof device === 'string' && device.length > 0, 'device must be a non-empty string');
-    const args = resolveLiveOptions(options);
     this.device = device;
-    this.#port = new native.Port();
-    this.#port.open(device, args);
-    this.#info = this.#port.info();
-    this.#timeoutMs = args.timeoutMs;
-    this.#rx = new Ring('rx', this.#port.memory(MemoryRegion.RxRing),
-      this.#port.memory(MemoryRegion.RxBuffers), () => this.#port.rxsync(), () => !this.#closed);
-    this.#words = this.#rx.words;
-    this.#rxBuffer = this.#rx.buffer;
-    this.#numSlots = this.#rx.numSlots;
+    this.#source = makeSource(this.#onReady);
+    this.#words = this.#source.words;
+    this.#buffer = this.#source.buffer;
+    this.#numSlots = this.#source.numSlots;
+    this.#nextTimeoutMs = nextTimeoutMs;
     this.on('newListener', (event) => {
-      if (event === 'packet') queueMicrotask(() => this.#updatePolling());
+      if (event === 'packet') queueMicrotask(() => this.#updateWanting());
     });
     this.on('removeListener', (event) => {
-      if (event === 'packet') this.#updatePolling();
+      if (event === 'packet') this.#updateWanting();
     });
-    const signal = options.signal;
     if (signal) {
       if (signal.aborted) this.close();
       else signal.addEventListener('abort', () => this.close(), { once: true });
     }
   }
 
-  /** The descriptor to poll for readable packets (-1 once closed). */
-  get fd(): number {
-    return this.#closed ? -1 : this.#info.fd;
+  /** @internal The source, for subclasses' own operations. */
+  protected get source(): PacketSource {
+    this.assertOpen();
+    return this.#source;
   }
 
   /** Bytes kept of each packet. */
   get snaplen(): number {
-    return this.#info.snaplen;
-  }
-
-  /** Which backend serves the port ('afpacket', ...). */
-  get backend(): string {
-    return this.#info.backend;
+    return this.#source.snaplen;
   }
 
   /** true once close() has run. */
@@ -130,10 +116,10 @@ export class LiveSession extends EventEmitter {
     return this.#closed;
   }
 
-  /** The link type (DLT_*) of captured packets, e.g. 1 for Ethernet. */
+  /** The link type (DLT_*) of packets, e.g. 1 for Ethernet. */
   datalink(): number {
-    this.#assertOpen();
-    return this.#info.linktype;
+    this.assertOpen();
+    return this.#source.linktype;
   }
 
   /**
@@ -141,17 +127,18 @@ export class LiveSession extends EventEmitter {
    * batch). Never waits. Returns how many packets were handled.
    */
   dispatch(cnt: number, callback: PacketHandler, options: DispatchOptions = {}): number {
-    this.#assertOpen();
+    this.assertOpen();
     check(typeof callback === 'function', 'callback must be a function');
     return this.#consume(cnt > 0 ? cnt : Infinity, callback, options.copy === true);
   }
 
   /**
    * Handle packets as they arrive until `cnt` have been handled (0 or less:
-   * until breakLoop(), close() or the signal). Resolves with the count.
+   * until breakLoop(), close(), the signal or the end of a savefile).
+   * Resolves with the count.
    */
   async loop(cnt: number, callback: PacketHandler, options: LoopOptions = {}): Promise<number> {
-    this.#assertOpen();
+    this.assertOpen();
     check(typeof callback === 'function', 'callback must be a function');
     const max = cnt > 0 ? cnt : Infinity;
     const copy = options.copy === true;
@@ -166,31 +153,31 @@ export class LiveSession extends EventEmitter {
       while (!this.#closed && !this.#breakRequested && done < max) {
         const n = this.#consume(max - done, callback, copy);
         done += n;
-        if (n === 0) await this.#awaitPackets();
-        else await nextTick(); // one batch per turn of the event loop
+        if (n > 0) await nextTick(); // one batch per turn of the event loop
+        else if (!(await this.#awaitPackets())) break; // the end
       }
     } finally {
       this.#active--;
       if (--this.#loops === 0) this.#breakRequested = false;
       signal?.removeEventListener('abort', onAbort);
-      this.#updatePolling();
+      this.#updateWanting();
     }
     return done;
   }
 
   /**
    * The next packet (a copy the caller owns), or null if none arrives
-   * within the session's timeout or the session closes.
+   * within the session's timeout, at the end of a savefile, or on close.
    */
   async next(): Promise<Packet | null> {
-    this.#assertOpen();
+    this.assertOpen();
     let timedOut = false;
-    const timer = this.#timeoutMs > 0
-      ? setTimeout(() => { timedOut = true; this.#wake(); }, this.#timeoutMs) : undefined;
+    const timer = this.#nextTimeoutMs > 0
+      ? setTimeout(() => { timedOut = true; this.#wake(); }, this.#nextTimeoutMs) : undefined;
     try {
       let packet = this.#takeOne(true);
       while (!packet && !this.#closed && !timedOut) {
-        await this.#awaitPackets();
+        if (!(await this.#awaitPackets())) break;
         packet = this.#takeOne(true);
       }
       return packet;
@@ -214,7 +201,7 @@ export class LiveSession extends EventEmitter {
    * (break, return, throw) releases the ring.
    */
   async *packets(options: IterateOptions = {}): AsyncGenerator<Packet, void, undefined> {
-    this.#assertOpen();
+    this.assertOpen();
     const copy = options.copy === true;
     const { signal } = options;
     const onAbort = (): void => this.#wake();
@@ -232,15 +219,15 @@ export class LiveSession extends EventEmitter {
         if (packet) {
           sinceYield++;
           yield packet;
-        } else {
-          await this.#awaitPackets();
+        } else if (!(await this.#awaitPackets())) {
+          break; // the end
         }
       }
     } finally {
       this.#active--;
       signal?.removeEventListener('abort', onAbort);
-      if (!this.#closed) this.#port.rxsync(); // hand the ring back
-      this.#updatePolling();
+      if (!this.#closed) this.#source.sync(); // hand the ring back
+      this.#updateWanting();
     }
   }
 
@@ -248,154 +235,47 @@ export class LiveSession extends EventEmitter {
     return this.packets();
   }
 
-  /**
-   * The RX ring itself, netmap's model: for code that walks slots with no
-   * per-packet allocation. Sharing it with the other read APIs at the same
-   * time is not supported.
-   */
-  rxRing(index = 0): Ring {
-    this.#assertOpen();
-    check(index === 0, `this port has one RX ring (index 0), not ${index}`);
-    return this.#rx;
-  }
-
-  /** The TX ring (made on first use): write frames into slots, sync. */
-  txRing(index = 0): Ring {
-    this.#assertOpen();
-    check(index === 0, `this port has one TX ring (index 0), not ${index}`);
-    if (!this.#tx) {
-      this.#port.openTx();
-      this.#info.txMaxLen = this.#port.info().txMaxLen;
-      this.#tx = new Ring('tx', this.#port.memory(MemoryRegion.TxRing),
-        this.#port.memory(MemoryRegion.TxBuffers), () => this.#port.txsync(), () => !this.#closed);
-    }
-    return this.#tx;
-  }
-
-  /** Send one frame (its bytes are copied). Returns the bytes sent. */
-  inject(frame: Uint8Array): number {
-    return this.injectBatch([frame]) === 1 ? frame.length : 0;
-  }
-
-  /** libpcap's name for inject(); returns 0 on success. */
-  sendPacket(frame: Uint8Array): number {
-    this.inject(frame);
-    return 0;
-  }
-
-  /**
-   * Send frames with one system call per ring-full (the bytes are copied
-   * into the TX ring). Returns how many frames were sent.
-   */
-  injectBatch(frames: readonly Uint8Array[]): number {
-    this.#assertOpen();
-    check(Array.isArray(frames), 'frames must be an array of Buffers or Uint8Arrays');
-    const tx = this.txRing();
-    const max = tx.bufSize;
-    for (let i = 0; i < frames.length; i++) {
-      const f = frames[i];
-      check(f instanceof Uint8Array, `frame ${i} is not a Buffer or Uint8Array`);
-      if (f.length < MIN_FRAME || f.length > max) {
-        throw new PcapError(`frame ${i} is ${f.length} bytes; a frame on ${this.device} ` +
-          `is ${MIN_FRAME} to ${max} bytes`, 'EMSGSIZE');
-      }
-    }
-    const { words, bytes } = tx;
-    let sent = 0;
-    let stalls = 0;
-    while (sent < frames.length) {
-      let h = words[HEAD];
-      const t = words[TAIL];
-      let filled = 0;
-      while (h !== t && sent + filled < frames.length) {
-        const f = frames[sent + filled];
-        const slot = SLOT0 + h * SLOT_WORDS;
-        bytes.set(f, words[slot + OFFSET]);
-        words[slot + LEN] = f.length;
-        h = h + 1 === tx.numSlots ? 0 : h + 1;
-        filled++;
-      }
-      words[HEAD] = h;
-      words[CUR] = h;
-      tx.sync();
-      sent += filled;
-      // The kernel sends synchronously; a ring that stays full is stuck.
-      stalls = filled === 0 ? stalls + 1 : 0;
-      if (stalls > 100) {
-        throw Object.assign(new PcapError(`the transmit ring on ${this.device} stayed full ` +
-          `after ${sent} frames`, 'EAGAIN'), { sent });
-      }
-    }
-    return sent;
-  }
-
   /** Replace the filter (a libpcap expression; '' or null removes it). */
   setFilter(expression: string | null): void {
-    this.#assertOpen();
+    this.assertOpen();
     check(expression === null || typeof expression === 'string', 'filter must be a string or null');
-    this.#port.setFilter(expression ? expression : null, 1, NETMASK_UNKNOWN);
-  }
-
-  /** Capture only packets going 'in', 'out', or both ('inout'). */
-  setDirection(direction: Direction): void {
-    this.#assertOpen();
-    this.#port.setDirection(directionCode(direction));
+    this.#source.setFilter(expression ? expression : null);
   }
 
   /** Counters since the session opened. */
   stats(): Stats {
-    this.#assertOpen();
-    return this.#port.stats();
+    this.assertOpen();
+    return this.#source.stats();
   }
 
   /**
-   * Block this thread until packets are readable or timeoutMs passes: for
-   * tight loops in workers (`while (s.waitReadable(100)) s.dispatch(...)`).
-   * Returns false on timeout.
-   */
-  waitReadable(timeoutMs: number): boolean {
-    this.#assertOpen();
-    check(Number.isInteger(timeoutMs) && timeoutMs >= -1, 'timeoutMs must be an integer >= -1');
-    const words = this.#words;
-    if (words[HEAD] !== words[TAIL]) return true;
-    // Hand back what was read: the kernel reports readable while we hold
-    // any of its blocks, so poll(2) alone would answer true at once.
-    this.#port.rxsync();
-    if (words[HEAD] !== words[TAIL]) return true;
-    return this.#port.waitReadable(timeoutMs);
-  }
-
-  /** Keep the process alive while waiting for packets (the default). */
-  ref(): this {
-    if (!this.#closed) this.#port.setRef(true);
-    return this;
-  }
-
-  /** Let the process exit even while waiting for packets. */
-  unref(): this {
-    if (!this.#closed) this.#port.setRef(false);
-    return this;
-  }
-
-  /**
-   * Close the port: stop delivery, release the rings. Idempotent, and
-   * allowed inside a packet callback. Views handed out earlier become
-   * empty rather than pointing at freed memory.
+   * Close: stop delivery, release the rings. Idempotent, and allowed
+   * inside a packet callback. Views handed out earlier become empty
+   * rather than pointing at freed memory.
    */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#polling = false;
-    this.#port.close();
+    this.#wanting = false;
+    this.#source.close();
     this.#wake();
     this.emit('close');
   }
 
-  // ---- internals ----
+  // ---- for subclasses ----
 
-  #assertOpen(): void {
+  protected assertOpen(): void {
     if (this.#closed) throw new PcapError(`the session on ${this.device} is closed`, 'ECLOSED');
   }
+
+  /** Release the slots already read and publish new ones. */
+  protected syncNow(): boolean {
+    const words = this.#words;
+    if (words[HEAD] === words[TAIL]) this.#source.sync();
+    return words[HEAD] !== words[TAIL];
+  }
+
+  // ---- internals ----
 
   /** The zero-copy hot loop: walk up to max slots, release each as we go. */
   #consume(max: number, callback: PacketHandler, copy: boolean): number {
@@ -403,11 +283,11 @@ export class LiveSession extends EventEmitter {
     let h = words[HEAD];
     let t = words[TAIL];
     if (h === t) {
-      this.#port.rxsync(); // releases the last batch, fetches the next
+      this.#source.sync(); // releases the last batch, fetches the next
       h = words[HEAD];
       t = words[TAIL];
     }
-    const buffer = this.#rxBuffer;
+    const buffer = this.#buffer;
     const n = this.#numSlots;
     let handled = 0;
     while (h !== t && handled < max) {
@@ -423,34 +303,44 @@ export class LiveSession extends EventEmitter {
         : Buffer.from(buffer, offset, caplen);
       h = h + 1 === n ? 0 : h + 1;
       // Released before the callback runs, so a throw cannot replay it;
-      // the memory stays ours until the next rxsync.
+      // the memory stays ours until the next sync.
       words[HEAD] = h;
       words[CUR] = h;
       handled++;
       callback(data, header);
       if (this.#closed || this.#breakRequested) break;
     }
+    if (handled === 0 && this.#source.ended) this.#end();
     return handled;
   }
 
   #takeOne(copy: boolean): Packet | null {
     let packet: Packet | null = null;
+    const slot = this.#words[HEAD];
     this.#consume(1, (data, header) => {
-      packet = { data, ...header, linktype: this.#info.linktype, owned: copy };
+      packet = { data, ...header, linktype: this.#source.linktypeOf(slot), owned: copy };
     }, copy);
     return packet;
   }
 
-  /** Wait until the port is readable (or closed, or woken). */
-  async #awaitPackets(): Promise<void> {
-    const failure = this.#takePendingError() ?? this.#socketFailure();
+  /**
+   * Wait until the source may have packets (or the session closes, or is
+   * woken). false: the source has ended and nothing is left.
+   */
+  async #awaitPackets(): Promise<boolean> {
+    const failure = this.#takePendingError();
     if (failure) throw failure;
+    if (this.#source.ended && !this.syncNow()) {
+      this.#end();
+      return false;
+    }
     await new Promise<void>((resolve) => {
       this.#waiters.add(resolve);
-      this.#updatePolling();
+      this.#updateWanting();
     });
     const raised = this.#takePendingError();
     if (raised) throw raised;
+    return true;
   }
 
   #takePendingError(): Error | undefined {
@@ -465,57 +355,46 @@ export class LiveSession extends EventEmitter {
     for (const resolve of waiters) resolve();
   }
 
-  #updatePolling(): void {
-    const want = !this.#closed &&
+  #end(): void {
+    if (this.#endEmitted) return;
+    this.#endEmitted = true;
+    this.#wake();
+    queueMicrotask(() => this.emit('end'));
+  }
+
+  #updateWanting(): void {
+    const want = !this.#closed && !this.#endEmitted &&
       (this.listenerCount('packet') > 0 || this.#waiters.size > 0 || this.#active > 0);
-    if (want && !this.#polling) {
-      this.#port.pollStart(this.#onReadable);
-      this.#polling = true;
-    } else if (!want && this.#polling) {
-      this.#port.pollStop();
-      this.#polling = false;
+    if (want !== this.#wanting) {
+      this.#wanting = want;
+      this.#source.want(want);
     }
   }
 
-  readonly #onReadable = (status: number): void => {
+  /** The source says: sync() may give more, or it failed. */
+  readonly #onReady: ReadyCallback = (error) => {
     if (this.#closed) return;
-    if (status < 0) {
-      // libuv has stopped the handle; the cause is the socket's error.
-      this.#port.pollStop();
-      this.#polling = false;
-      this.#raise(this.#socketFailure() ??
-        new PcapError(`waiting for packets on ${this.device} failed (libuv ${status})`, 'EIO'));
-      this.#updatePolling();
-      return;
-    }
-    if (this.listenerCount('packet') > 0) {
+    if (error) {
+      this.#raise(error);
+    } else if (this.listenerCount('packet') > 0) {
       try {
-        if (this.#consume(Infinity, this.#emitPacket, false) === 0) {
-          const failure = this.#socketFailure();
-          if (failure) this.#raise(failure);
-        }
+        this.#consume(Infinity, this.#emitPacket, false);
       } catch (err) {
         this.#raise(err as Error);
       }
     }
     this.#wake();
-    this.#updatePolling();
+    this.#updateWanting();
   };
 
   readonly #emitPacket: PacketHandler = (data, header) => {
     this.emit('packet', data, header);
   };
 
-  /** The error pending on the port (a link gone down, ...), if any. */
-  #socketFailure(): PcapError | null {
-    const f = this.#port.socketError();
-    return f ? new PcapError(f.message, f.code as PcapErrorCode) : null;
-  }
-
   /**
-   * Report an error from the poll path: waiting loops, next() and
-   * iterators reject with it; 'error' listeners hear it. With neither, it
-   * is emitted anyway and, like any unhandled 'error', thrown.
+   * Report an error from the source: waiting loops, next() and iterators
+   * reject with it; 'error' listeners hear it. With neither, it is emitted
+   * anyway and, like any unhandled 'error', thrown.
    */
   #raise(err: Error): void {
     const waiting = this.#waiters.size > 0;
@@ -523,19 +402,4 @@ export class LiveSession extends EventEmitter {
     if (this.listenerCount('error') > 0 || !waiting) this.emit('error', err);
     this.#wake();
   }
-}
-
-/**
- * Open a port for live capture and injection.
- *
- * `device` is an interface name (`eth0`, `lo`, `any`); later backends add
- * prefixed names (see the README's port table).
- */
-export function openLive(device: string, options: LiveOptions = {}): LiveSession {
-  return new LiveSession(device, options);
-}
-
-/** Resolves when the session emits 'close'. */
-export function closed(session: LiveSession): Promise<unknown> {
-  return session.closed ? Promise.resolve() : once(session, 'close');
 }

@@ -1,0 +1,166 @@
+/**
+ * The capture table: gen floods nmp0 at full speed, one consumer at a time
+ * captures on nmp1. Per run: packets captured, kernel drops, and the
+ * consumer's CPU per captured packet.
+ *
+ * Placement (2 cores): gen on CPU 0; the consumer and nmp1's NAPI thread
+ * (where the kernel copies each frame into the consumer's ring) on CPU 1.
+ * Every consumer gets the same offered load and the same neighbour.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Child, sleep } from './child';
+import type { ConsumerResult } from './consumers/protocol';
+import { GEN, Netns } from './env';
+
+export const GEN_CPU = 0;
+export const RX_CPU = 1;
+/** Where nmp1's NAPI thread runs (see run.ts). */
+export const NAPI_CPU = Number(process.env.BENCH_NAPI_CPU ?? 0);
+
+export interface CaptureRun {
+  consumer: string;
+  sent: number;          // frames gen sent
+  genPps: number;
+  arrived: number;       // nmp1 rx_packets delta
+  captured: number;
+  drop: number | null;
+  cpuNsPerPkt: number;
+}
+
+interface ConsumerSpec {
+  name: string;
+  argv(ns: Netns, bufferBytes: number): string[];
+  /** How long after gen ends the last partial block may wait (its timeout). */
+  retireMs: number;
+  ready: RegExp;
+  /** Called once the consumer is ready, before any traffic. */
+  onReady?(c: Child): void;
+  /** A number that grows while packets still arrive. */
+  progress(c: Child): number;
+  stop(c: Child): Promise<ConsumerResult>;
+}
+
+/**
+ * CPU time (user + sys) of a process in ns: the scheduler's on-CPU time of
+ * each of its threads, /proc/PID/task/TID/schedstat's first field. The
+ * same total as /proc/PID/stat's utime + stime, which are derived from it,
+ * but in ns rather than 10 ms ticks (a tick is 5 ns/pkt over 2 M packets).
+ */
+function procCpuNs(pid: number): number {
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch { /* the thread ended in between: its time went with it */ }
+  }
+  return ns;
+}
+
+function lastProgress(c: Child): number {
+  for (let i = c.stdout.length - 1; i >= 0; i--) {
+    const m = /^progress (\d+)$/.exec(c.stdout[i]);
+    if (m) return Number(m[1]);
+  }
+  return 0;
+}
+
+/** A node consumer script from dist/bench/consumers. */
+function nodeConsumer(name: string, script: string, extra: () => string[] = () => []): ConsumerSpec {
+  return {
+    name,
+    argv: (ns, buf) => ns.exec(RX_CPU, process.execPath,
+      [join(__dirname, 'consumers', script), 'nmp1', String(buf), ...extra()]),
+    retireMs: 100,
+    ready: /^ready$/,
+    progress: lastProgress,
+    async stop(c) {
+      c.proc.stdin!.write('stop\n');
+      const line = await c.waitFor(/^result /, 10_000, name);
+      await c.finish(5_000);
+      return JSON.parse(line.slice('result '.length)) as ConsumerResult;
+    },
+  };
+}
+
+/** tcpdump, measured from outside: /proc CPU, its exit summary for counts. */
+function tcpdumpConsumer(): ConsumerSpec {
+  let cpuAtReady = 0;
+  return {
+    name: 'tcpdump -w /dev/null',
+    argv: (ns, buf) => ns.exec(RX_CPU, 'tcpdump', ['-i', 'nmp1', '-w', '/dev/null', '-B', String(buf >> 10), '-n']),
+    retireMs: 1000, // libpcap's default timeout in tcpdump
+    ready: /listening on nmp1/,
+    // Opening the socket and mapping the ring are not counted: the node
+    // consumers start their clocks at `ready` too.
+    onReady: (c) => { cpuAtReady = procCpuNs(c.pid); },
+    // No packet count until it exits: its CPU time grows while packets come.
+    progress: (c) => procCpuNs(c.pid),
+    async stop(c) {
+      // Read just before stopping: the exit summary would add to it.
+      const cpuNs = procCpuNs(c.pid) - cpuAtReady;
+      c.proc.kill('SIGINT');
+      await c.finish(5_000);
+      const num = (re: RegExp): number | null => {
+        const m = c.stderr.map((l) => re.exec(l)).find(Boolean);
+        return m ? Number(m[1]) : null;
+      };
+      return {
+        captured: num(/^(\d+) packets? captured/) ?? 0,
+        recv: num(/^(\d+) packets? received by filter/),
+        drop: num(/^(\d+) packets? dropped by kernel/),
+        cpuNs,
+      };
+    },
+  };
+}
+
+export function consumers(pcapDir: string | null): ConsumerSpec[] {
+  const list = [
+    nodeConsumer('netmap-pcap \'packet\' event', 'nmp-event.js'),
+    nodeConsumer('netmap-pcap rxRing() walk', 'nmp-ring.js'),
+    tcpdumpConsumer(),
+  ];
+  if (pcapDir) list.push(nodeConsumer(`npm pcap 'packet' event`, 'pcap-npm.js', () => [pcapDir]));
+  return list;
+}
+
+/** Run gen once; its JSON line. */
+export async function runGen(ns: Netns, args: string[]): Promise<{ sent: number; pps: number; cpu_ns_per_pkt: number }> {
+  const g = new Child(ns.exec(GEN_CPU, GEN, args));
+  const code = await g.finish(30_000);
+  const line = g.stdout.find((l) => l.startsWith('{'));
+  if (code !== 0 || !line) throw new Error(`gen ${args.join(' ')} failed (${code}): ${g.stderr.join(' | ')}`);
+  return JSON.parse(line);
+}
+
+export async function captureOnce(ns: Netns, spec: ConsumerSpec, count: number, size: number,
+                                  bufferBytes: number): Promise<CaptureRun> {
+  const rx0 = ns.counter('nmp1', 'rx_packets');
+  const c = new Child(spec.argv(ns, bufferBytes));
+  try {
+    await c.waitFor(spec.ready, 15_000, spec.name);
+    spec.onReady?.(c);
+    const gen = await runGen(ns, ['-i', 'nmp0', '-n', String(count), '-s', String(size), '-m', 'txring', '-d', '10']);
+    // Drain: the last partial block is delivered when its timeout retires
+    // it; after that, stop once nothing has moved for 300 ms (cap 10 s).
+    const genEnd = Date.now();
+    let last = spec.progress(c);
+    let lastChange = Date.now();
+    while (Date.now() - genEnd < 10_000) {
+      await sleep(50);
+      const now = spec.progress(c);
+      if (now !== last) { last = now; lastChange = Date.now(); }
+      if (Date.now() - lastChange >= 300 && Date.now() - genEnd >= spec.retireMs + 200) break;
+    }
+    const r = await spec.stop(c);
+    return {
+      consumer: spec.name, sent: gen.sent, genPps: gen.pps,
+      arrived: ns.counter('nmp1', 'rx_packets') - rx0,
+      captured: r.captured, drop: r.drop,
+      cpuNsPerPkt: r.captured ? r.cpuNs / r.captured : NaN,
+    };
+  } finally {
+    if (c.running) { c.proc.kill('SIGKILL'); await c.exited; }
+  }
+}
