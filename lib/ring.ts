@@ -40,7 +40,7 @@ const S_FLAGS = layout.offsetof_slot_flags / W;
  * straight from it: slot i's field F is `words[SLOT0 + i * SLOT_WORDS + F]`.
  */
 export const ringLayout = Object.freeze({
-  HEAD, CUR, TAIL, SLOT0, SLOT_WORDS,
+  HEAD, CUR, TAIL, NUM_SLOTS, SLOT0, SLOT_WORDS,
   OFFSET: S_OFFSET, CAPLEN: S_CAPLEN, LEN: S_LEN,
   TS_SEC: S_TS_SEC, TS_NSEC: S_TS_NSEC, FLAGS: S_FLAGS,
 });
