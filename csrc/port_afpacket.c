@@ -12,7 +12,8 @@
  * TX. A second socket, made on first use, with a PACKET_TX_RING whose
  * frames are the TX slots one for one. JS writes a frame into a slot's
  * buffer and its length into the slot; txsync checks the lengths, marks
- * the frames TP_STATUS_SEND_REQUEST and sends them all with one send().
+ * the frames TP_STATUS_SEND_REQUEST and sends them all with one send()
+ * that does not wait; slots come back as the kernel completes frames.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -537,6 +538,8 @@ static int afp_open_tx(struct nmp_port *p, struct nmp_err *err)
 	struct sockaddr_ll sll;
 	struct ifreq ifr;
 	int version = TPACKET_V3, loss = 1;
+	/* bounds the one wait txsync does when the ring is full */
+	struct timeval send_timeout = { .tv_sec = 1, .tv_usec = 0 };
 	uint32_t max_len, frame = AFP_TX_MIN_FRAME, frames;
 	size_t len;
 	uint8_t *map;
@@ -568,7 +571,9 @@ static int afp_open_tx(struct nmp_port *p, struct nmp_err *err)
 	req.tp_block_nr = frames / (req.tp_block_size / frame);
 	/* PACKET_LOSS: a frame the kernel refuses is skipped, not retried
 	 * forever; txsync already refuses the lengths we know are bad. */
-	if (setsockopt(a->tx_fd, SOL_PACKET, PACKET_VERSION, &version,
+	if (setsockopt(a->tx_fd, SOL_SOCKET, SO_SNDTIMEO, &send_timeout,
+		       sizeof(send_timeout)) < 0 ||
+	    setsockopt(a->tx_fd, SOL_PACKET, PACKET_VERSION, &version,
 		       sizeof(version)) < 0 ||
 	    setsockopt(a->tx_fd, SOL_PACKET, PACKET_LOSS, &loss,
 		       sizeof(loss)) < 0 ||
@@ -637,6 +642,20 @@ static void tx_reclaim(struct nmp_port *p, struct afp *a)
 	}
 }
 
+/* send() the frames marked SEND_REQUEST; flags 0 also waits for every
+ * frame in flight to complete. A full socket buffer is not an error. */
+static int tx_send(struct afp *a, int flags, struct nmp_err *err)
+{
+	if (send(a->tx_fd, NULL, 0, flags) >= 0 || errno == EAGAIN ||
+	    errno == ENOBUFS || errno == EINTR)
+		return 0;
+	if (errno == ETIMEDOUT)
+		return nmp_fail(err, "EAGAIN", "frames on %s did not leave within "
+				"1 s; is the link congested or down?", a->ifname);
+	return nmp_fail(err, nmp_errno_code(errno), "sending on %s failed: %s",
+			a->ifname, strerror(errno));
+}
+
 static int afp_txsync(struct nmp_port *p, struct nmp_err *err)
 {
 	struct afp *a = p->priv;
@@ -670,19 +689,25 @@ static int afp_txsync(struct nmp_port *p, struct nmp_err *err)
 		__atomic_store_n(&h->tp_status, TP_STATUS_SEND_REQUEST,
 				 __ATOMIC_RELEASE);
 	}
-	/* One system call for the whole batch. Blocking: when it returns the
-	 * frames are out and their slots can be reused at once. */
-	if (moved > 0 && send(a->tx_fd, NULL, 0, 0) < 0 &&
-	    errno != EAGAIN && errno != ENOBUFS && errno != EINTR) {
-		int e = errno;
-		tx_reclaim(p, a);
-		nmp_ring_publish(&p->tx);
-		return nmp_fail(err, nmp_errno_code(e), "sending on %s failed: %s",
-				a->ifname, strerror(e));
-	}
+	/* One system call for the whole batch, without waiting for the frames
+	 * to leave: the ring is a pipeline, and a sender is not held back by
+	 * the receiver's pace (a waiting send costs ~18 us a frame on veth). */
+	if (moved > 0 && tx_send(a, MSG_DONTWAIT, err) < 0)
+		goto out;
 	tx_reclaim(p, a);
+	/* No free slot left: now wait (bounded by SO_SNDTIMEO) for the frames
+	 * in flight to complete, so the caller can go on. */
+	if (p->tx.head == p->tx.tail) {
+		if (tx_send(a, 0, err) < 0)
+			goto out;
+		tx_reclaim(p, a);
+	}
 	nmp_ring_publish(&p->tx);
 	return (int)nmp_ring_dist(&p->tx, p->tx.head, p->tx.tail);
+out:
+	tx_reclaim(p, a);
+	nmp_ring_publish(&p->tx);
+	return -1;
 }
 
 static int afp_poll_fd(struct nmp_port *p)

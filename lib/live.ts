@@ -194,9 +194,10 @@ export class LiveSession extends Session {
       words[CUR] = h;
       tx.sync();
       sent += filled;
-      // The kernel sends synchronously; a ring that stays full is stuck.
+      // txsync waits (up to 1 s) when the ring is full; still full twice
+      // in a row means the link is not taking frames.
       stalls = filled === 0 ? stalls + 1 : 0;
-      if (stalls > 100) {
+      if (stalls > 2) {
         throw Object.assign(new PcapError(`the transmit ring on ${this.device} stayed full ` +
           `after ${sent} frames`, 'EAGAIN'), { sent });
       }
