@@ -12,6 +12,14 @@ export type { PacketSource } from './lib/source';
 export type { LiveOptions, Direction, FanoutOptions, FanoutMode } from './lib/options';
 export { DEFAULTS } from './lib/options';
 
+// Savefiles: read (same API as live sessions) and write.
+export { openOffline, OfflineSession } from './lib/offline';
+export type { OfflineOptions } from './lib/offline';
+export { dumpOpen, openDead, DeadSession } from './lib/dump';
+export type { DumpOptions } from './lib/dump';
+export { Dumper } from './lib/savefile/dumper';
+export type { DumpHeader } from './lib/savefile/dumper';
+
 // Packets as they reach JavaScript.
 export type { Packet, PacketHeader, PacketHandler, DispatchOptions } from './lib/packet';
 

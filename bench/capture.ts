@@ -7,6 +7,7 @@
  * (where the kernel copies each frame into the consumer's ring) on CPU 1.
  * Every consumer gets the same offered load and the same neighbour.
  */
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Child, sleep } from './child';
@@ -16,7 +17,7 @@ import { GEN, Netns } from './env';
 export const GEN_CPU = 0;
 export const RX_CPU = 1;
 /** Where nmp1's NAPI thread runs (see run.ts). */
-export const NAPI_CPU = Number(process.env.BENCH_NAPI_CPU ?? 0);
+export const NAPI_CPU = Number(process.env.BENCH_NAPI_CPU ?? 1);
 
 export interface CaptureRun {
   consumer: string;
@@ -41,20 +42,29 @@ interface ConsumerSpec {
   stop(c: Child): Promise<ConsumerResult>;
 }
 
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+
 /**
- * CPU time (user + sys) of a process in ns: the scheduler's on-CPU time of
- * each of its threads, /proc/PID/task/TID/schedstat's first field. The
- * same total as /proc/PID/stat's utime + stime, which are derived from it,
- * but in ns rather than 10 ms ticks (a tick is 5 ns/pkt over 2 M packets).
+ * CPU time (user + sys) of a process in ns. Preferably the scheduler's
+ * on-CPU time of each thread (se.sum_exec_runtime in /proc/PID/task/TID/
+ * sched, in ms with ns digits): the source /proc/PID/stat's utime + stime
+ * are derived from, without their 10 ms ticks (a tick is 5 ns/pkt over
+ * 2 M packets). Falls back to utime + stime where that file is missing.
  */
 function procCpuNs(pid: number): number {
   let ns = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-    } catch { /* the thread ended in between: its time went with it */ }
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const m = /^se\.sum_exec_runtime\s*:\s*([\d.]+)/m.exec(readFileSync(`/proc/${pid}/task/${tid}/sched`, 'utf8'));
+      if (!m) throw new Error('no sum_exec_runtime');
+      ns += Number(m[1]) * 1e6;
+    }
+    return ns;
+  } catch {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields 3 and on
+    return ((Number(f[11]) + Number(f[12])) * 1e9) / CLK_TCK;
   }
-  return ns;
 }
 
 function lastProgress(c: Child): number {
@@ -130,7 +140,7 @@ export async function runGen(ns: Netns, args: string[]): Promise<{ sent: number;
   const g = new Child(ns.exec(GEN_CPU, GEN, args));
   const code = await g.finish(30_000);
   const line = g.stdout.find((l) => l.startsWith('{'));
-  if (code !== 0 || !line) throw new Error(`gen ${args.join(' ')} failed (${code}): ${g.stderr.join(' | ')}`);
+  if (code !== 0 || !line) throw new Error(`gen ${args.join(' ')} failed (${code}): ${g.failure()}`);
   return JSON.parse(line);
 }
 

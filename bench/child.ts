@@ -33,6 +33,11 @@ export class Child {
     createInterface({ input: this.proc.stderr! }).on('line', (l) => { this.stderr.push(l); this.#notify(); });
   }
 
+  /** The child's own `error: ...` line if it printed one, else its last stderr lines. */
+  failure(): string {
+    return this.stderr.find((l) => l.startsWith('error: ')) ?? this.stderr.slice(-5).join(' | ');
+  }
+
   get pid(): number { return this.proc.pid ?? -1; }
   get running(): boolean { return this.proc.exitCode === null && this.proc.signalCode === null; }
 
@@ -48,9 +53,9 @@ export class Child {
     for (;;) {
       const hit = [...this.stdout, ...this.stderr].find((l) => re.test(l));
       if (hit !== undefined) return hit;
-      if (!this.running) throw new Error(`${what}: exited before printing ${re}; stderr: ${this.stderr.slice(-5).join(' | ')}`);
+      if (!this.running) throw new Error(`${what}: exited before printing ${re}; stderr: ${this.failure()}`);
       const left = end - Date.now();
-      if (left <= 0) throw new Error(`${what}: no ${re} within ${timeoutMs} ms; stderr: ${this.stderr.slice(-5).join(' | ')}`);
+      if (left <= 0) throw new Error(`${what}: no ${re} within ${timeoutMs} ms; stderr: ${this.failure()}`);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, left);
         this.#listeners.push(() => { clearTimeout(t); resolve(); });

@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { cpus, release } from 'node:os';
+import { cpus, loadavg, release } from 'node:os';
 import { join } from 'node:path';
 
 /** Repository root (this file runs from dist/bench/). */
@@ -29,12 +29,33 @@ export function requireRoot(): void {
   }
 }
 
-export interface Machine { nproc: number; cpu: string; kernel: string; node: string; date: string }
+export interface Machine {
+  nproc: number; cpu: string; kernel: string; node: string; date: string; load: string;
+  /** The library's commit (BENCH_COMMIT overrides, for a tree without .git). */
+  commit: string;
+}
 
 export function describeMachine(): Machine {
   const info = readFileSync('/proc/cpuinfo', 'utf8');
   const model = /^model name\s*:\s*(.*)$/m.exec(info)?.[1] ?? cpus()[0]?.model ?? 'unknown';
-  return { nproc: cpus().length, cpu: model, kernel: release(), node: process.version, date: new Date().toISOString() };
+  return { nproc: cpus().length, cpu: model, kernel: release(), node: process.version,
+    date: new Date().toISOString(), load: loadNow(), commit: commitNow() };
+}
+
+function commitNow(): string {
+  if (process.env.BENCH_COMMIT) return process.env.BENCH_COMMIT;
+  try {
+    const head = execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: 'pipe' }).trim();
+    const dirty = execFileSync('git', ['-C', ROOT, 'status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8', stdio: 'pipe' }).trim();
+    return dirty ? `${head} (with uncommitted changes)` : head;
+  } catch {
+    return 'unknown (not a git checkout)';
+  }
+}
+
+/** The 1/5/15-minute load averages: other work on the machine skews results. */
+export function loadNow(): string {
+  return loadavg().map((x) => x.toFixed(2)).join(' ');
 }
 
 /** Build bench/out/gen from bench/gen.c when missing or older than its source. */

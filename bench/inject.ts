@@ -16,6 +16,8 @@ export interface InjectRun {
   pps: number;
   cpuNsPerPkt: number;
   arrived: number;
+  /** Sends that failed (ENOBUFS: veth's peer ring full) and were retried. */
+  retries: number;
 }
 
 export interface SenderSpec {
@@ -49,9 +51,9 @@ export async function injectOnce(ns: Netns, spec: SenderSpec, count: number, siz
   const c = new Child(spec.argv(ns, count, size, seconds));
   const code = await c.finish((seconds + 20) * 1000);
   const line = c.stdout.find((l) => l.startsWith('{'));
-  if (code !== 0 || !line) throw new Error(`${spec.name} failed (exit ${code}): ${c.stderr.slice(-5).join(' | ')}`);
+  if (code !== 0 || !line) throw new Error(`${spec.name} failed (exit ${code}): ${c.failure()}`);
   const r = JSON.parse(line) as SendResult;
   await sleep(200); // let nmp1's NAPI thread finish what is queued
   return { sender: spec.name, sent: r.sent, pps: r.pps, cpuNsPerPkt: r.cpu_ns_per_pkt,
-    arrived: ns.counter('nmp1', 'rx_packets') - rx0 };
+    arrived: ns.counter('nmp1', 'rx_packets') - rx0, retries: r.retries ?? 0 };
 }

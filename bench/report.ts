@@ -1,6 +1,6 @@
 /**
- * Medians, tables and bench/RESULTS.md. Tables are Markdown, printed as-is
- * to stdout too.
+ * Medians, tables and the text of bench/RESULTS.md. Tables are Markdown,
+ * printed as-is to stdout too.
  */
 import type { CaptureRun } from './capture';
 import type { Machine } from './env';
@@ -20,54 +20,70 @@ const ratio = (x: number): string => (Number.isFinite(x) ? `${x.toFixed(2)}×` :
 
 function table(head: string[], rows: string[][]): string {
   const line = (cells: string[]): string => `| ${cells.join(' | ')} |`;
-  return [line(head), line(head.map((_, i) => (i === 0 ? '---' : '---:'))), ...rows.map(line)].join('\n');
+  return [line(head), line(head.map((_, i) => (i === 0 || i === head.length - 1 ? '---' : '---:'))),
+    ...rows.map(line)].join('\n');
 }
 
-/** One consumer's median over its repetitions; `missing` rows say why. */
-export interface CaptureRow { consumer: string; runs: CaptureRun[]; missing?: string }
+/**
+ * One consumer or sender over its repetitions. `missing`: why it could not
+ * run at all; `failures`: runs that failed (their messages), kept out of
+ * the medians but shown.
+ */
+export interface Row<R> { name: string; runs: R[]; failures: string[]; missing?: string }
 
-export function captureTable(rows: CaptureRow[]): string {
-  const med = (r: CaptureRow, f: (x: CaptureRun) => number): number => median(r.runs.map(f));
-  const ns = (name: RegExp): number => {
-    const r = rows.find((x) => name.test(x.consumer));
+function failureNote(r: Row<unknown>): string {
+  if (r.failures.length === 0) return '';
+  const total = r.runs.length + r.failures.length;
+  return `${r.failures.length} of ${total} runs failed: ${r.failures[0]}`;
+}
+
+const notes = (...xs: string[]): string => xs.filter(Boolean).join('; ');
+
+export function captureTable(rows: Array<Row<CaptureRun>>): string {
+  const med = (r: Row<CaptureRun>, f: (x: CaptureRun) => number): number => median(r.runs.map(f));
+  const nsOf = (name: RegExp): number => {
+    const r = rows.find((x) => name.test(x.name));
     return r ? med(r, (x) => x.cpuNsPerPkt) : NaN;
   };
-  const tcpdump = ns(/^tcpdump/);
+  const tcpdump = nsOf(/^tcpdump/);
   const body = rows.map((r) => {
-    if (r.missing) return [r.consumer, '—', '—', '—', '—', '—', '—', `not measured: ${r.missing}`];
+    if (r.missing) return [r.name, '—', '—', '—', '—', '—', '—', `not measured: ${r.missing}`];
     const nsPkt = med(r, (x) => x.cpuNsPerPkt);
-    const dropCell = r.runs.some((x) => x.drop === null) ? '—' : int(med(r, (x) => x.drop!));
-    return [r.consumer, int(med(r, (x) => x.sent)), int(med(r, (x) => x.arrived)), int(med(r, (x) => x.captured)),
-      dropCell, fix(nsPkt), ratio(nsPkt / tcpdump), `gen ${fix(med(r, (x) => x.genPps) / 1e6, 2)} Mpps`];
+    const drop = r.runs.length && r.runs.every((x) => x.drop !== null) ? int(med(r, (x) => x.drop!)) : '—';
+    return [r.name, int(med(r, (x) => x.sent)), int(med(r, (x) => x.arrived)), int(med(r, (x) => x.captured)),
+      drop, fix(nsPkt), ratio(nsPkt / tcpdump),
+      notes(`gen ${fix(med(r, (x) => x.genPps) / 1e6, 2)} Mpps`, failureNote(r))];
   });
   const t = table(['consumer', 'sent', 'arrived nmp1', 'captured', 'kernel drops', 'CPU ns/pkt',
     'ns/pkt vs tcpdump', 'notes'], body);
-  const pcap = ns(/^npm pcap/);
-  const extra = [
-    `npm pcap / netmap-pcap 'packet' event (ns/pkt): ${ratio(pcap / ns(/^netmap-pcap 'packet'/))}`,
-    `npm pcap / netmap-pcap rxRing() walk (ns/pkt): ${ratio(pcap / ns(/rxRing/))}`,
-  ];
-  return `${t}\n\n${extra.map((e) => `- ${e}`).join('\n')}`;
+  const pcap = nsOf(/^npm pcap/);
+  return `${t}
+
+- npm pcap / netmap-pcap 'packet' event (ns/pkt): ${ratio(pcap / nsOf(/^netmap-pcap 'packet'/))}
+- npm pcap / netmap-pcap rxRing() walk (ns/pkt): ${ratio(pcap / nsOf(/rxRing/))}`;
 }
 
-export interface InjectRow { sender: string; runs: InjectRun[]; missing?: string }
-
-export function injectTable(rows: InjectRow[]): string {
-  const med = (r: InjectRow, f: (x: InjectRun) => number): number => median(r.runs.map(f));
-  const ref = rows.find((r) => /^C gen txring/.test(r.sender));
+export function injectTable(rows: Array<Row<InjectRun>>, count: number, capSeconds: number): string {
+  const med = (r: Row<InjectRun>, f: (x: InjectRun) => number): number => median(r.runs.map(f));
+  const ref = rows.find((r) => /^C gen txring/.test(r.name));
   const refPps = ref ? med(ref, (x) => x.pps) : NaN;
   const refNs = ref ? med(ref, (x) => x.cpuNsPerPkt) : NaN;
   const body = rows.map((r) => {
-    if (r.missing) return [r.sender, '—', '—', '—', '—', '—', '—', `not measured: ${r.missing}`];
+    if (r.missing) return [r.name, '—', '—', '—', '—', '—', '—', `not measured: ${r.missing}`];
     const pps = med(r, (x) => x.pps);
     const nsPkt = med(r, (x) => x.cpuNsPerPkt);
-    return [r.sender, int(med(r, (x) => x.sent)), int(med(r, (x) => x.arrived)), fix(pps / 1e6, 3), fix(nsPkt),
-      ratio(pps / refPps), ratio(nsPkt / refNs), ''];
+    const retries = med(r, (x) => x.retries);
+    return [r.name, int(med(r, (x) => x.sent)), int(med(r, (x) => x.arrived)), fix(pps / 1e6, 3), fix(nsPkt),
+      ratio(pps / refPps), ratio(nsPkt / refNs),
+      notes(med(r, (x) => x.sent) < count ? `stopped by the ${capSeconds} s cap` : '',
+        retries > 0 ? `${int(retries)} failed sends (ENOBUFS) retried` : '', failureNote(r))];
   });
   return table(['sender', 'sent', 'arrived nmp1', 'Mpps', 'CPU ns/pkt', 'pps vs gen txring',
     'ns/pkt vs gen txring', 'notes'], body);
 }
 
-export function machineText(m: Machine): string {
-  return `- ${m.nproc} CPUs: ${m.cpu}\n- kernel ${m.kernel}, Node ${m.node}\n- measured ${m.date}`;
+export function machineText(m: Machine, loadAfter: string): string {
+  return `- ${m.nproc} CPUs: ${m.cpu}\n- kernel ${m.kernel}, Node ${m.node}\n- netmap-pcap at ${m.commit}, measured ${m.date}\n` +
+    `- load average (1/5/15 min) before: ${m.load}; after: ${loadAfter}. Anything else running on the\n` +
+    '  2 cores competes with the sender, the consumer and the kernel\'s receive thread.';
 }

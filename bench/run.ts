@@ -17,10 +17,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { captureOnce, consumers, GEN_CPU, NAPI_CPU, runGen, RX_CPU } from './capture';
 import { killAll } from './child';
-import { buildGen, describeMachine, Netns, OUT, requireRoot, ROOT } from './env';
+import { buildGen, describeMachine, loadNow, Netns, OUT, requireRoot, ROOT } from './env';
 import { injectOnce, senders } from './inject';
 import { ensurePcap, PCAP_VERSION } from './peers';
-import { CaptureRow, captureTable, InjectRow, injectTable, machineText, median } from './report';
+import type { CaptureRun } from './capture';
+import type { InjectRun } from './inject';
+import { captureTable, injectTable, machineText, median, Row } from './report';
 
 const env = (name: string, dflt: number): number => {
   const v = Number(process.env[name] ?? dflt);
@@ -44,21 +46,38 @@ process.on('exit', cleanup);
 
 const log = (s: string): void => { process.stderr.write(`${s}\n`); };
 
+/**
+ * One measurement into its row. A failed run (a consumer or sender that
+ * crashed or threw) is recorded with its message, not fatal: the other
+ * rows still get measured, and the table says what failed.
+ */
+async function attempt<R>(row: Row<R>, what: string, run: () => Promise<R>, describe: (r: R) => string): Promise<void> {
+  try {
+    const r = await run();
+    row.runs.push(r);
+    log(`${what}: ${describe(r)}`);
+  } catch (err) {
+    const msg = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').slice(0, 300);
+    row.failures.push(msg);
+    log(`${what}: FAILED: ${msg}`);
+  }
+}
+
 async function captureTables(pcap: { dir?: string; error?: string }): Promise<string[]> {
   const out: string[] = [];
   for (const size of SIZES) {
     const specs = consumers(pcap.dir ?? null);
-    const rows: CaptureRow[] = specs.map((s) => ({ consumer: s.name, runs: [] }));
+    const rows: Array<Row<CaptureRun>> = specs.map((s) => ({ name: s.name, runs: [], failures: [] }));
     // Repetitions interleaved, so a slow drift of the machine hits everyone.
     for (let rep = 1; rep <= REPS; rep++) {
       for (const [i, spec] of specs.entries()) {
-        const r = await captureOnce(ns, spec, COUNT, size, BUFFER);
-        rows[i].runs.push(r);
-        log(`capture ${size} B rep ${rep}: ${spec.name}: captured ${r.captured}/${r.sent} ` +
-          `drop ${r.drop} arrived ${r.arrived} ${r.cpuNsPerPkt.toFixed(1)} ns/pkt`);
+        const what = `capture ${size} B rep ${rep}: ${spec.name}`;
+        await attempt(rows[i], what, () => captureOnce(ns, spec, COUNT, size, BUFFER), (r) =>
+          `captured ${r.captured}/${r.sent} drop ${r.drop} arrived ${r.arrived} ` +
+          `${r.cpuNsPerPkt.toFixed(1)} ns/pkt (gen ${(r.genPps / 1e6).toFixed(2)} Mpps)`);
       }
     }
-    if (pcap.error) rows.push({ consumer: `npm pcap ${PCAP_VERSION}`, runs: [], missing: pcap.error });
+    if (pcap.error) rows.push({ name: `npm pcap ${PCAP_VERSION}`, runs: [], failures: [], missing: pcap.error });
     out.push(`### Capture, ${size}-byte frames, ${COUNT.toLocaleString('en-US')} per run\n\n${captureTable(rows)}`);
     out.push(captureNotes(rows));
   }
@@ -66,28 +85,27 @@ async function captureTables(pcap: { dir?: string; error?: string }): Promise<st
 }
 
 /** Drop rates, computed, so the notes always match the table. */
-function captureNotes(rows: CaptureRow[]): string {
-  const lines = rows.filter((r) => !r.missing).map((r) => {
+function captureNotes(rows: Array<Row<CaptureRun>>): string {
+  const lines = rows.filter((r) => r.runs.length > 0).map((r) => {
     const lost = median(r.runs.map((x) => x.arrived - x.captured));
     const pct = median(r.runs.map((x) => (100 * x.captured) / x.arrived));
-    return `- ${r.consumer}: captured ${pct.toFixed(1)} % of the frames that arrived (median ${Math.round(lost)} missing)`;
+    return `- ${r.name}: captured ${pct.toFixed(1)} % of the frames that arrived (median ${Math.round(lost)} missing)`;
   });
   return lines.join('\n');
 }
 
 async function injectTableText(pcap: { dir?: string; error?: string }): Promise<string> {
   const specs = senders(pcap.dir ?? null);
-  const rows: InjectRow[] = specs.map((s) => ({ sender: s.name, runs: [] }));
+  const rows: Array<Row<InjectRun>> = specs.map((s) => ({ name: s.name, runs: [], failures: [] }));
   for (let rep = 1; rep <= REPS; rep++) {
     for (const [i, spec] of specs.entries()) {
-      const r = await injectOnce(ns, spec, INJECT_COUNT, 60, SEND_SECONDS);
-      rows[i].runs.push(r);
-      log(`inject rep ${rep}: ${spec.name}: sent ${r.sent} arrived ${r.arrived} ` +
-        `${(r.pps / 1e6).toFixed(3)} Mpps ${r.cpuNsPerPkt.toFixed(1)} ns/pkt`);
+      await attempt(rows[i], `inject rep ${rep}: ${spec.name}`, () => injectOnce(ns, spec, INJECT_COUNT, 60, SEND_SECONDS),
+        (r) => `sent ${r.sent} arrived ${r.arrived} ${(r.pps / 1e6).toFixed(3)} Mpps ` +
+          `${r.cpuNsPerPkt.toFixed(1)} ns/pkt retries ${r.retries}`);
     }
   }
-  if (pcap.error) rows.push({ sender: `npm pcap ${PCAP_VERSION} inject`, runs: [], missing: pcap.error });
-  return `### Injection, 60-byte frames, ${INJECT_COUNT.toLocaleString('en-US')} per run (cap ${SEND_SECONDS} s)\n\n${injectTable(rows)}`;
+  if (pcap.error) rows.push({ name: `npm pcap ${PCAP_VERSION} inject`, runs: [], failures: [], missing: pcap.error });
+  return `### Injection, 60-byte frames, ${INJECT_COUNT.toLocaleString('en-US')} per run (cap ${SEND_SECONDS} s)\n\n${injectTable(rows, INJECT_COUNT, SEND_SECONDS)}`;
 }
 
 const METHOD = `\
@@ -106,8 +124,8 @@ const METHOD = `\
   and promiscuous mode. CPU ns/pkt = the consumer process's user+sys CPU
   from ready to stop (process.cpuUsage() in the node consumers, i.e.
   getrusage over all threads; for tcpdump, measured from outside, its
-  threads' on-CPU time from /proc/PID/task/*/schedstat, the ns-resolution
-  source of /proc/PID/stat's utime+stime) / packets captured. Drops are each
+  threads' se.sum_exec_runtime from /proc/PID/task/*/sched, the
+  ns-resolution source of /proc/PID/stat's utime+stime) / packets captured. Drops are each
   consumer's own kernel counter (PACKET_STATISTICS via stats(), or
   tcpdump's "dropped by kernel"). "arrived nmp1" is the rx_packets delta.
 - Consumers: netmap-pcap 'packet' event (a Buffer view per packet, reused
@@ -121,6 +139,21 @@ const METHOD = `\
   "arrived nmp1" is the rx_packets delta. The JS senders cycle through
   1024 prebuilt frames.
 - Every number is the median of ${REPS} runs (each column separately).`;
+
+const NOTES = `\
+- veth is not a NIC: its receive side is a kernel thread (threaded NAPI)
+  that shares CPU 1 with the consumer. gen's rate in each capture run
+  ("gen … Mpps") therefore depends on how much CPU the consumer leaves it;
+  the offered load is the same COUNT, not the same rate. Drops show when a
+  consumer cannot keep up with what that thread delivers.
+- The kernel's copy of each frame into the consumer's ring happens in that
+  thread and is charged to no consumer: CPU ns/pkt is what the consumer
+  itself spends to read packets out of its ring.
+- On 2 vCPUs, any other load on the machine (see the load averages above)
+  moves these numbers by tens of percent between runs; compare rows of one
+  run, and rerun on a quiet machine before quoting absolute values.
+- npm pcap 3.1.0 keeps the process alive after session.close() (its poll
+  handle stays open); the bench's npm pcap sender exits explicitly.`;
 
 async function main(): Promise<void> {
   requireRoot();
@@ -145,7 +178,7 @@ Written by \`npm run bench\` (bench/run.ts); numbers from one machine, one run.
 
 ## Machine
 
-${machineText(machine)}
+${machineText(machine, loadNow())}
 
 ## Method
 
@@ -154,6 +187,10 @@ ${METHOD}
 ## Results
 
 ${sections.join('\n\n')}
+
+## Notes
+
+${NOTES}
 `;
   writeFileSync(join(ROOT, 'bench', 'RESULTS.md'), report);
   process.stdout.write(`\n${sections.join('\n\n')}\n\nwritten to bench/RESULTS.md\n`);

@@ -18,12 +18,14 @@ static void program_finalize(napi_env env, void *data, void *hint)
 	free(data);
 }
 
-/* compileFilter(expr, linktype, snaplen, optimize, netmask) -> Filter */
+/* compileFilter(expr, linktype, snaplen, optimize, netmask, isFile)
+ * -> Filter. isFile: linktype is a savefile's LINKTYPE_ value. */
 napi_value nmp_compile_filter(napi_env env, napi_callback_info info)
 {
-	size_t argc = 5, len;
-	napi_value argv[5], out;
+	size_t argc = 6, len;
+	napi_value argv[6], out;
 	uint32_t linktype, snaplen, optimize, netmask;
+	bool is_file = false;
 	struct bpf_program *prog;
 	struct nmp_err err;
 	char *expr;
@@ -40,6 +42,8 @@ napi_value nmp_compile_filter(napi_env env, napi_callback_info info)
 	    nmp_arg_u32(env, argv[3], "optimize", &optimize) ||
 	    nmp_arg_u32(env, argv[4], "netmask", &netmask))
 		return NULL;
+	if (argc >= 6)
+		napi_get_value_bool(env, argv[5], &is_file);
 	expr = malloc(len + 1);
 	prog = calloc(1, sizeof(*prog));
 	if (!expr || !prog) {
@@ -49,8 +53,11 @@ napi_value nmp_compile_filter(napi_env env, napi_callback_info info)
 		return NULL;
 	}
 	napi_get_value_string_utf8(env, argv[0], expr, len + 1, &len);
-	rc = nmp_filter_compile(prog, expr, (int)linktype, snaplen, (int)optimize,
-				netmask, &err);
+	rc = is_file ?
+		nmp_filter_compile_file(prog, expr, linktype, snaplen,
+					(int)optimize, netmask, &err) :
+		nmp_filter_compile(prog, expr, (int)linktype, snaplen,
+				   (int)optimize, netmask, &err);
 	free(expr);
 	if (rc < 0) {
 		free(prog);

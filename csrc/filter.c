@@ -1,3 +1,5 @@
+#define _GNU_SOURCE
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "filter.h"
@@ -23,6 +25,42 @@ int nmp_filter_compile(struct bpf_program *prog, const char *expr,
 	}
 	pcap_close(dead);
 	return 0;
+}
+
+int nmp_filter_compile_file(struct bpf_program *prog, const char *expr,
+			    uint32_t file_linktype, uint32_t snaplen,
+			    int optimize, uint32_t netmask, struct nmp_err *err)
+{
+	/* Savefiles carry LINKTYPE_ values, which differ from this platform's
+	 * DLT_ values for a few link types. Rather than keep a second copy of
+	 * libpcap's table, let libpcap read a file header holding the link
+	 * type: the handle it makes is the one `tcpdump -r` compiles with. */
+	struct {
+		uint32_t magic;
+		uint16_t major, minor;
+		int32_t thiszone;
+		uint32_t sigfigs, snaplen, linktype;
+	} hdr = { 0xa1b2c3d4, 2, 4, 0, 0, snaplen, file_linktype };
+	char errbuf[PCAP_ERRBUF_SIZE] = "";
+	FILE *f = fmemopen(&hdr, sizeof(hdr), "rb");
+	pcap_t *p;
+	int rc;
+
+	if (!f)
+		return nmp_fail(err, "ENOMEM", "cannot create a filter compiler");
+	p = pcap_fopen_offline(f, errbuf);
+	if (!p) {
+		fclose(f);
+		return nmp_fail(err, "EFILTER", "cannot compile for link type %u: %s",
+				file_linktype, errbuf);
+	}
+	memset(prog, 0, sizeof(*prog));
+	rc = pcap_compile(p, prog, expr, optimize, netmask);
+	if (rc < 0)
+		nmp_fail(err, "EFILTER", "invalid filter \"%s\": %s", expr,
+			 pcap_geterr(p));
+	pcap_close(p);   /* closes f too */
+	return rc < 0 ? -1 : 0;
 }
 
 void nmp_filter_free(struct bpf_program *prog)

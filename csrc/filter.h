@@ -15,6 +15,11 @@
 int nmp_filter_compile(struct bpf_program *prog, const char *expr,
 		       int linktype, uint32_t snaplen, int optimize,
 		       uint32_t netmask, struct nmp_err *err);
+/* The same for a savefile's link type (a LINKTYPE_ value), compiled as
+ * `tcpdump -r` would. */
+int nmp_filter_compile_file(struct bpf_program *prog, const char *expr,
+			    uint32_t file_linktype, uint32_t snaplen,
+			    int optimize, uint32_t netmask, struct nmp_err *err);
 void nmp_filter_free(struct bpf_program *prog);
 
 /* Copy a program (for a backend that keeps it). */

@@ -220,6 +220,7 @@ static int join_fanout(struct afp *a, const struct nmp_open_args *args,
 
 static int afp_setfilter(struct nmp_port *p, const struct bpf_program *prog,
 			 struct nmp_err *err);
+static void ignore_outgoing(struct afp *a);
 
 static int apply_filter_expr(struct nmp_port *p, const char *expr,
 			     struct nmp_err *err)
@@ -295,6 +296,7 @@ static int afp_open(struct nmp_port *p, const struct nmp_open_args *args,
 	}
 	if (setup_rx_ring(a, args, err) < 0)
 		goto fail;
+	ignore_outgoing(a);
 	if (args->promisc && a->ifindex) {
 		/* A membership, not IFF_PROMISC: the kernel drops it when the
 		 * socket closes, even if the process dies. */
@@ -372,7 +374,9 @@ static int take_next_block(struct afp *a)
 	struct tpacket_block_desc *d = block_at(a, b);
 	uint32_t status;
 
-	if (a->held == a->block_nr)
+	/* Hold at most half the blocks: the kernel always has the other half
+	 * to fill while JS works, whatever the packet sizes. */
+	if (a->held >= (a->block_nr + 1) / 2)
 		return 0;
 	status = __atomic_load_n(&d->hdr.bh1.block_status, __ATOMIC_ACQUIRE);
 	if (!(status & TP_STATUS_USER))
@@ -692,7 +696,10 @@ static int afp_txsync(struct nmp_port *p, struct nmp_err *err)
 	/* One system call for the whole batch, without waiting for the frames
 	 * to leave: the ring is a pipeline, and a sender is not held back by
 	 * the receiver's pace (a waiting send costs ~18 us a frame on veth). */
-	if (moved > 0 && tx_send(a, MSG_DONTWAIT, err) < 0)
+	/* Frames the kernel could not take last time (a full veth peer gives
+	 * ENOBUFS) are still marked: send whenever anything is pending. */
+	if ((moved > 0 || nmp_ring_next(&p->tx, p->tx.tail) != old) &&
+	    tx_send(a, MSG_DONTWAIT, err) < 0)
 		goto out;
 	tx_reclaim(p, a);
 	/* No free slot left: now wait (bounded by SO_SNDTIMEO) for the frames
@@ -817,11 +824,23 @@ static int afp_setfilter(struct nmp_port *p, const struct bpf_program *prog,
 	return 0;
 }
 
+/* 'in' only: the kernel need not copy outgoing packets into the ring at
+ * all (Linux 4.20+); older kernels leave it to wanted(). */
+static void ignore_outgoing(struct afp *a)
+{
+	int on = a->dir == NMP_DIR_IN;
+
+	setsockopt(a->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &on, sizeof(on));
+}
+
 static int afp_setdirection(struct nmp_port *p, enum nmp_direction dir,
 			    struct nmp_err *err)
 {
+	struct afp *a = p->priv;
+
 	(void)err;
-	((struct afp *)p->priv)->dir = dir;
+	a->dir = dir;
+	ignore_outgoing(a);
 	return 0;
 }
 

@@ -95,7 +95,16 @@ interface NativeBinding {
   setErrorClass(ctor: typeof PcapError): void;
   findAllDevs(): NativeDevice[];
   libVersion(): string;
+  /** A compiled filter (opaque). isFile: linktype is a savefile's LINKTYPE_. */
+  compileFilter(expr: string, linktype: number, snaplen: number, optimize: number,
+                netmask: number, isFile?: boolean): NativeFilter;
+  /** Judge the slots in [head, tail) in one call; returns the new tail. */
+  filterSlots(ring: ArrayBuffer, buffer: ArrayBuffer, programs: (NativeFilter | undefined)[],
+              head: number, tail: number): number;
 }
+
+/** A compiled BPF program, freed when collected. */
+export type NativeFilter = { readonly __brand: 'NativeFilter' };
 
 function packageRoot(): string {
   // lib/ in the sources, dist/lib/ once compiled.

@@ -378,7 +378,9 @@ export class Session extends EventEmitter {
       this.#raise(error);
     } else if (this.listenerCount('packet') > 0) {
       try {
-        this.#consume(Infinity, this.#emitPacket, false);
+        // One batch, then hand it straight back (the next batch waits in
+        // the ring for the next callback), so the kernel never runs short.
+        if (this.#consume(Infinity, this.#emitPacket, false) > 0 && !this.#closed) this.syncNow();
       } catch (err) {
         this.#raise(err as Error);
       }

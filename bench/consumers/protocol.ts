@@ -34,6 +34,12 @@ export interface Consumer {
   stop(): Promise<{ drop: number | null; recv: number | null }> | { drop: number | null; recv: number | null };
 }
 
+// A consumer that throws says so in one line run.ts can quote.
+process.on('uncaughtException', (err: Error & { code?: string }) => {
+  process.stderr.write(`error: ${err.code ? `${err.code}: ` : ''}${err.message}\n`);
+  process.exit(1);
+});
+
 /** Announce readiness, report progress, and answer `stop` with a result. */
 export function serve(consumer: Consumer): void {
   const cpu0 = process.cpuUsage();

@@ -23,21 +23,34 @@ export interface SendResult {
   seconds: number;
   pps: number;
   cpu_ns_per_pkt: number;
+  /** Sends that failed (ENOBUFS) and were tried again. */
+  retries?: number;
 }
 
 /**
  * Time and CPU (this process's own user+sys) around a send loop, and the
- * JSON line. The loop gets a deadline and returns how many frames it sent.
+ * JSON line. The loop gets a deadline and returns how many frames it sent;
+ * `extra` adds fields to the line.
  */
-export function measure(mode: string, seconds: number, loop: (deadline: number) => number): void {
+export function measure(mode: string, seconds: number, loop: (deadline: number) => number,
+                        extra: () => Record<string, number> = () => ({})): void {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const sent = loop(t0 + seconds * 1000);
+  let sent: number;
+  try {
+    sent = loop(t0 + seconds * 1000);
+  } catch (err) {
+    // One line run.ts can quote in the table.
+    const e = err as { code?: string; message?: string };
+    process.stderr.write(`error: ${e.code ? `${e.code}: ` : ''}${e.message ?? String(err)}\n`);
+    process.exit(1);
+  }
   const secs = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const r: SendResult = {
     mode, sent, seconds: secs, pps: sent / secs,
     cpu_ns_per_pkt: sent ? ((cpu.user + cpu.system) * 1000) / sent : 0,
+    ...extra(),
   };
   process.stdout.write(`${JSON.stringify(r)}\n`);
 }

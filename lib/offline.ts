@@ -1,0 +1,311 @@
+/**
+ * Offline sessions: savefiles (pcap, pcapng) read through the same ring
+ * model and API as live ports.
+ *
+ * The file is read in chunks into one fixed buffer, so memory stays
+ * constant whatever the file's size; `sync()` parses whole records into
+ * slots that point into that buffer (no copy) and runs the filter over the
+ * whole batch in one native call.
+ */
+import { Readable } from 'node:stream';
+import { native, NativeFilter } from './binding';
+import { check, PcapError } from './errors';
+import { ringLayout } from './ring';
+import { openInput, ByteInput } from './savefile/input';
+import { MAX_BLOCK } from './savefile/format';
+import { openParser, SavefileParser } from './savefile/parser';
+import { Session } from './session';
+import { PacketSource, ReadyCallback } from './source';
+
+const { HEAD, CUR, TAIL, NUM_SLOTS, SLOT0, SLOT_WORDS, OFFSET, CAPLEN, LEN, TS_SEC, TS_NSEC, FLAGS } = ringLayout;
+const NETMASK_UNKNOWN = 0xffffffff;
+const READ_CHUNK = 1 << 20;
+
+export interface OfflineOptions {
+  /** A libpcap filter applied to every packet. */
+  filter?: string;
+  /** Slots in the ring JS sees (the largest batch). Default 4096. */
+  ringSlots?: number;
+  /** Bytes of read buffer (constant memory). Default 8 MiB. */
+  bufferSize?: number;
+  /** Close the session when this signal aborts. */
+  signal?: AbortSignal;
+}
+
+/** A savefile as a PacketSource. */
+class FileSource implements PacketSource {
+  readonly words: Uint32Array;
+  readonly buffer: ArrayBuffer;
+  readonly numSlots: number;
+  readonly #bytes: Uint8Array;
+  readonly #input: ByteInput;
+  readonly #ready: ReadyCallback;
+  readonly #parser: SavefileParser;
+  readonly #ringMemory: ArrayBuffer;
+  /** Bytes of the buffer in use: [0, dataEnd) read, [parsePos, dataEnd) unparsed. */
+  #dataEnd: number;
+  #parsePos: number;
+  /** File offset of buffer[0]. */
+  #base = 0;
+  #head = 0;
+  #tail = 0;
+  #eof = false;
+  #needData = false;
+  #reading = false;
+  #wanted = false;
+  #closed = false;
+  #truncation: Error | null = null;
+  /** Filter programs by interface index (pcapng files may mix link types). */
+  #filter: string | null = null;
+  #programs: (NativeFilter | undefined)[] = [];
+  #recv = 0;
+
+  constructor(input: ByteInput, parser: SavefileParser, bytes: Uint8Array, dataEnd: number,
+              parsePos: number, numSlots: number, ready: ReadyCallback) {
+    this.#input = input;
+    this.#parser = parser;
+    this.#bytes = bytes;
+    this.buffer = bytes.buffer as ArrayBuffer;
+    this.#dataEnd = dataEnd;
+    this.#parsePos = parsePos;
+    this.#ready = ready;
+    this.numSlots = numSlots;
+    this.#ringMemory = new ArrayBuffer(ringLayout.SLOT0 * 4 + numSlots * SLOT_WORDS * 4);
+    this.words = new Uint32Array(this.#ringMemory);
+    this.words[NUM_SLOTS] = numSlots;
+  }
+
+  get linktype(): number { return this.#parser.linktype; }
+  get snaplen(): number { return this.#parser.snaplen; }
+  /** Nothing more will be published: end of input, everything parsed. */
+  get ended(): boolean { return this.#eof && this.#parsePos === this.#dataEnd; }
+  get parser(): SavefileParser { return this.#parser; }
+
+  linktypeOf(slot: number): number {
+    const iface = this.words[SLOT0 + slot * SLOT_WORDS + FLAGS] & 0xffff;
+    return this.#parser.interfaces[iface]?.linktype ?? this.#parser.linktype;
+  }
+
+  sync(): void {
+    const w = this.words;
+    const head = w[HEAD];
+    const n = this.numSlots;
+    const owned = (this.#tail - this.#head + n) % n;
+    if (head >= n || (head - this.#head + n) % n > owned) {
+      w[HEAD] = w[CUR] = this.#head;
+      throw new PcapError(`ring head ${head} is outside [${this.#head}, ${this.#tail}]; ` +
+        `the ring was reset to head ${this.#head}`, 'EBADSLOT');
+    }
+    this.#head = head;
+    const from = this.#tail;
+    this.#parseInto();
+    if (this.#filter !== null && from !== this.#tail) {
+      this.#tail = native.filterSlots(this.#ringMemory, this.buffer, this.#programs, from, this.#tail);
+    }
+    w[TAIL] = this.#tail;
+    if (this.#head === this.#tail && this.#eof && this.#truncation && this.ended === false) {
+      const err = this.#truncation;
+      this.#truncation = null;
+      this.#parsePos = this.#dataEnd; // what was left is reported, not retried
+      throw err;
+    }
+    if (this.#needData && this.#wanted) this.#pump();
+  }
+
+  /** Parse whole records from the buffer into free slots. */
+  #parseInto(): void {
+    const n = this.numSlots;
+    let free = n - 1 - (this.#tail - this.#head + n) % n;
+    if (free === 0 || this.#parsePos === this.#dataEnd) {
+      this.#needData = free > 0 && !this.#eof;
+      return;
+    }
+    const w = this.words;
+    let ringFull = false;
+    const consumed = this.#parser.parse(this.#bytes, this.#parsePos, this.#dataEnd,
+      this.#base + this.#parsePos, (offset, caplen, len, tsSec, tsNsec, _linktype, iface) => {
+        if (free === 0) { ringFull = true; return false; }
+        const s = SLOT0 + this.#tail * SLOT_WORDS;
+        w[s + OFFSET] = offset;
+        w[s + CAPLEN] = caplen;
+        w[s + LEN] = len;
+        w[s + TS_SEC] = tsSec;
+        w[s + TS_NSEC] = tsNsec;
+        w[s + FLAGS] = iface;
+        this.#tail = this.#tail + 1 === n ? 0 : this.#tail + 1;
+        free--;
+        this.#recv++;
+        return true;
+      });
+    this.#parsePos += consumed;
+    // Not stopped by a full ring: the rest is an incomplete record.
+    this.#needData = !ringFull && !this.#eof;
+    if (this.#eof && !ringFull && this.#parsePos < this.#dataEnd && !this.#truncation) {
+      try {
+        this.#parser.finish(this.#dataEnd - this.#parsePos, this.#base + this.#parsePos);
+        this.#parsePos = this.#dataEnd;
+      } catch (e) {
+        this.#truncation = e as Error;
+      }
+    }
+    if (this.#filter !== null) this.#compileMissing();
+  }
+
+  want(on: boolean): void {
+    this.#wanted = on;
+    if (on) {
+      if (this.#needData || (this.#head === this.#tail && this.#parsePos === this.#dataEnd)) this.#pump();
+      else queueMicrotask(() => { if (this.#wanted && !this.#closed) this.#ready(); });
+    }
+  }
+
+  /** Read more of the input, then tell the session. One read at a time. */
+  #pump(): void {
+    if (this.#reading || this.#eof || this.#closed) return;
+    this.#reading = true;
+    this.#readMore().then(() => {
+      this.#reading = false;
+      if (!this.#closed) this.#ready();
+    }, (err: Error) => {
+      this.#reading = false;
+      if (!this.#closed) this.#ready(err);
+    });
+  }
+
+  async #readMore(): Promise<void> {
+    this.#compact();
+    const room = this.#bytes.length - this.#dataEnd;
+    if (room === 0) {
+      throw new PcapError(`a record at byte ${this.#base + this.#parsePos} does not fit the ` +
+        `${this.#bytes.length}-byte read buffer; raise bufferSize`, 'EBADFILE');
+    }
+    // Small reads keep resident memory at what the records need.
+    const got = await this.#input.read(this.#bytes, this.#dataEnd, Math.min(room, READ_CHUNK));
+    if (got === 0) this.#eof = true;
+    this.#dataEnd += got;
+    this.#needData = false;
+  }
+
+  /** Move what is still needed to the front of the buffer. */
+  #compact(): void {
+    const w = this.words;
+    const n = this.numSlots;
+    let keep = this.#parsePos;
+    for (let i = this.#head; i !== this.#tail; i = i + 1 === n ? 0 : i + 1) {
+      keep = Math.min(keep, w[SLOT0 + i * SLOT_WORDS + OFFSET]);
+    }
+    if (keep === 0) return;
+    this.#bytes.copyWithin(0, keep, this.#dataEnd);
+    for (let i = this.#head; i !== this.#tail; i = i + 1 === n ? 0 : i + 1) {
+      w[SLOT0 + i * SLOT_WORDS + OFFSET] -= keep;
+    }
+    this.#dataEnd -= keep;
+    this.#parsePos -= keep;
+    this.#base += keep;
+  }
+
+  setFilter(expression: string | null): void {
+    this.#filter = expression;
+    this.#programs = [];
+    if (expression !== null) this.#compileMissing();
+  }
+
+  /** One program per interface, compiled for that interface's link type. */
+  #compileMissing(): void {
+    const ifaces = this.#parser.interfaces.length > 0 ? this.#parser.interfaces
+      : [{ linktype: this.#parser.linktype, snaplen: this.#parser.snaplen }];
+    for (let i = this.#programs.length; i < ifaces.length; i++) {
+      this.#programs.push(native.compileFilter(this.#filter!, ifaces[i].linktype,
+        ifaces[i].snaplen || 262144, 1, NETMASK_UNKNOWN, true));
+    }
+  }
+
+  stats(): { recv: number; drop: number; ifdrop: number } {
+    return { recv: this.#recv, drop: 0, ifdrop: 0 };
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#input.close();
+  }
+}
+
+/**
+ * A savefile session. Made by `openOffline()`. Same reading API as live
+ * sessions; `loop()` resolves, the iterator finishes and `'end'` is
+ * emitted at the end of the file.
+ */
+export class OfflineSession extends Session {
+  readonly #file: FileSource;
+
+  /** @internal Use openOffline(). */
+  constructor(name: string, make: (ready: ReadyCallback) => FileSource, signal?: AbortSignal) {
+    let file: FileSource | undefined;
+    super(name, (ready) => (file = make(ready)), 0, signal);
+    this.#file = file!;
+  }
+
+  /** 'pcap' or 'pcapng'. */
+  get format(): 'pcap' | 'pcapng' {
+    return this.#file.parser.format;
+  }
+
+  /** true if the file's timestamps have nanosecond resolution. */
+  get nanosecond(): boolean {
+    return this.#file.parser.nanosecond;
+  }
+
+  /** pcapng interfaces (link type, snaplen, name) in file order. */
+  get interfaces(): SavefileParser['interfaces'] {
+    return this.#file.parser.interfaces;
+  }
+
+  /** pcapng comments (opt_comment) seen so far. */
+  get comments(): readonly string[] {
+    return this.#file.parser.comments;
+  }
+}
+
+/**
+ * Open a savefile: a path, '-' for stdin, or a Readable. Resolves once the
+ * file header has been read (so datalink() is known).
+ */
+export async function openOffline(input: string | Readable, options: OfflineOptions = {}): Promise<OfflineSession> {
+  check(typeof options === 'object' && options !== null, 'options must be an object');
+  const numSlots = options.ringSlots ?? 4096;
+  // The largest pcapng block (16 MiB) must fit; pages are touched only
+  // as records need them.
+  const bufferSize = options.bufferSize ?? MAX_BLOCK + READ_CHUNK;
+  check(Number.isInteger(numSlots) && numSlots >= 2 && numSlots <= 1 << 20, 'ringSlots must be an integer from 2 to 1048576');
+  check(Number.isInteger(bufferSize) && bufferSize >= 1 << 20 && bufferSize <= 2 ** 31,
+    'bufferSize must be an integer from 1 MiB to 2 GiB');
+  const name = typeof input === 'string' ? input : '(stream)';
+  const source = await openInput(input);
+  try {
+    const bytes = new Uint8Array(new ArrayBuffer(bufferSize));
+    let end = 0;
+    let opened: ReturnType<typeof openParser> = null;
+    while (!opened) {
+      const got = await source.read(bytes, end, Math.min(bytes.length - end, READ_CHUNK));
+      end += got;
+      opened = openParser(bytes, 0, end, got === 0);
+      if (!opened && got === 0) {
+        throw new PcapError(`${name} ends before its file header is complete (${end} bytes)`, end === 0 ? 'EBADFILE' : 'ETRUNC');
+      }
+      if (!opened && end === bytes.length) {
+        throw new PcapError(`${name}: the file header is larger than the read buffer; raise bufferSize`, 'EBADFILE');
+      }
+    }
+    const { parser } = opened;
+    // Read on through the pcapng interface blocks before the first packet,
+    // so datalink() is known (a sink that refuses stops before a packet).
+    const consumed = opened.consumed + parser.parse(bytes, opened.consumed, end, opened.consumed, () => false);
+    const session = new OfflineSession(name, (ready) =>
+      new FileSource(source, parser, bytes, end, consumed, numSlots, ready), options.signal);
+    if (options.filter !== undefined) session.setFilter(options.filter);
+    return session;
+  } catch (e) {
+    source.close();
+    throw e;
+  }
+}
