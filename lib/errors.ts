@@ -18,6 +18,7 @@ export type PcapErrorCode =
   | 'ENOTSUP' // not supported by this backend or device
   | 'ETRUNC' // a savefile ends in the middle of a header or record
   | 'EBADFILE' // a savefile is corrupt or not a capture file (message names the byte offset)
+  | 'ENOENT' // no such file
   | 'EIO'; // anything else the system reported
 
 /** The error every netmap-pcap API throws (also emitted as `'error'`). */

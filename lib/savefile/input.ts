@@ -5,7 +5,7 @@
  */
 import { open, FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { PcapError } from '../errors';
+import { PcapError, PcapErrorCode } from '../errors';
 
 export interface ByteInput {
   /** Read up to `max` bytes into buf at `at`; 0 means end of input. */
@@ -82,7 +82,7 @@ export async function openInput(input: string | Readable): Promise<ByteInput> {
     return new FileInput(await open(input, 'r'));
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    const code = err.code === 'ENOENT' ? 'ENOENT' : err.code === 'EACCES' ? 'EPERM' : 'EIO';
-    throw new PcapError(`cannot open ${input}: ${err.message}`, code as 'EIO');
+    const code: PcapErrorCode = err.code === 'ENOENT' ? 'ENOENT' : err.code === 'EACCES' ? 'EPERM' : 'EIO';
+    throw new PcapError(`cannot open ${input}: ${err.message}`, code);
   }
 }

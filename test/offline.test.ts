@@ -1,0 +1,148 @@
+// Offline sessions: savefiles through the same API as live capture.
+import t, { Test } from 'tap';
+import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { dumpOpen, openDead, openOffline, PcapError, Packet } from '../index';
+import { makePackets, GenPkt } from './fixtures/savefile/util';
+import { tsNodeArgs } from './helpers/child';
+
+const dir = mkdtempSync(join(tmpdir(), 'nmp-offline-'));
+t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+
+const packets = makePackets(3000, 7);
+
+async function write(name: string, pkts: GenPkt[], format: 'pcap' | 'pcapng', nanosecond: boolean,
+                     linktype = 1): Promise<string> {
+  const path = join(dir, name);
+  const d = dumpOpen(openDead(linktype, 65535), path, { format, nanosecond });
+  for (const p of pkts) d.dump(p.data, { tsSec: p.tsSec, tsNsec: p.tsNsec, len: p.len });
+  await d.close();
+  return path;
+}
+
+function expectSame(t: Test, got: Packet[], want: GenPkt[], nanosecond: boolean): void {
+  t.equal(got.length, want.length, 'every packet');
+  const bad = got.findIndex((g, i) => !g.data.equals(want[i].data) || g.len !== want[i].len ||
+    g.tsSec !== want[i].tsSec ||
+    g.tsNsec !== (nanosecond ? want[i].tsNsec : Math.floor(want[i].tsNsec / 1000) * 1000));
+  t.equal(bad, -1, 'bytes, lengths and timestamps equal');
+}
+
+for (const [format, nanosecond] of [['pcap', false], ['pcap', true], ['pcapng', true]] as const) {
+  t.test(`${format}${nanosecond ? ' ns' : ''}: loop, iterator, next, events`, async (t) => {
+    const path = await write(`a-${format}-${nanosecond}.${format}`, packets, format, nanosecond);
+    const s1 = await openOffline(path);
+    t.equal(s1.format, format);
+    t.equal(s1.nanosecond, nanosecond);
+    t.equal(s1.datalink(), 1);
+    const looped: Packet[] = [];
+    const n = await s1.loop(0, (data, h) => { looped.push({ data: Buffer.from(data), ...h, linktype: 1, owned: true }); });
+    t.equal(n, packets.length, 'loop resolves at the end with the count');
+    expectSame(t, looped, packets, nanosecond);
+    t.equal(s1.stats().recv, packets.length);
+    t.equal(await s1.next(), null, 'next() after the end: null');
+    s1.close();
+
+    const s2 = await openOffline(path);
+    const iterated: Packet[] = [];
+    for await (const p of s2.packets({ copy: true })) iterated.push(p);
+    expectSame(t, iterated, packets, nanosecond);
+
+    const s3 = await openOffline(path);
+    let events = 0;
+    await new Promise<void>((resolve) => {
+      s3.on('packet', () => { events++; });
+      s3.on('end', resolve);
+    });
+    t.equal(events, packets.length, "'packet' events, then 'end'");
+    s3.close();
+  });
+}
+
+t.test('a Readable and stdin', async (t) => {
+  const path = await write('b.pcap', packets, 'pcap', true);
+  const s = await openOffline(createReadStream(path, { highWaterMark: 1000 }));
+  let n = 0;
+  await s.loop(0, () => { n++; });
+  t.equal(n, packets.length, 'a Readable in small chunks');
+  const r = spawnSync(process.execPath, [...tsNodeArgs(), join(__dirname, 'fixtures', 'offline-stdin.ts'), 'greater 1000'],
+    { input: readFileSync(path), encoding: 'utf8', timeout: 60_000 });
+  const out = JSON.parse(r.stdout.trim().split('\n').pop() || '{}');
+  t.equal(out.n, packets.filter((p) => p.len >= 1000).length, "'-' reads stdin, with a filter");
+  t.equal(out.linktype, 1);
+});
+
+t.test('filters: setFilter, and per interface in pcapng files', async (t) => {
+  const path = await write('c.pcap', packets, 'pcap', false);
+  const s = await openOffline(path, { filter: 'greater 1000' });
+  let n = 0;
+  await s.loop(0, () => { n++; });
+  t.equal(n, packets.filter((p) => p.len >= 1000).length);
+  t.throws(() => s.setFilter('nonsense and'), { code: 'EFILTER' });
+  const s2 = await openOffline(path);
+  s2.setFilter('less 200');
+  let m = 0;
+  await s2.loop(0, () => { m++; });
+  t.equal(m, packets.filter((p) => p.len <= 200).length);
+});
+
+t.test('a truncated file: every whole packet, then ETRUNC', async (t) => {
+  const path = await write('d.pcap', packets.slice(0, 100), 'pcap', false);
+  const whole = readFileSync(path);
+  const cut = join(dir, 'd-cut.pcap');
+  writeFileSync(cut, whole.subarray(0, whole.length - 10));
+  const s = await openOffline(cut);
+  let n = 0;
+  const err = await s.loop(0, () => { n++; }).then(() => null, (e: PcapError) => e);
+  t.equal(n, 99, 'the complete packets first');
+  t.equal(err?.code, 'ETRUNC');
+  t.match(err?.message, /\d+/, 'the message names the offset');
+  const s2 = await openOffline(cut);
+  let m = 0;
+  await t.rejects((async () => { for await (const _ of s2) m++; })(), { code: 'ETRUNC' });
+  t.equal(m, 99, 'the iterator too');
+});
+
+t.test('bad files and paths', async (t) => {
+  const empty = join(dir, 'empty.pcap');
+  writeFileSync(empty, '');
+  await t.rejects(openOffline(empty), { code: 'EBADFILE' }, 'zero-length');
+  const junk = join(dir, 'junk.pcap');
+  writeFileSync(junk, Buffer.alloc(100, 0x41));
+  await t.rejects(openOffline(junk), { code: 'EBADFILE', message: /magic|offset/ }, 'unknown magic');
+  await t.rejects(openOffline(join(dir, 'missing.pcap')), { code: 'ENOENT' });
+  await t.rejects(openOffline(''), { code: 'EINVAL' });
+});
+
+t.test('close during loop; use after close', async (t) => {
+  const path = await write('e.pcap', packets, 'pcap', false);
+  const s = await openOffline(path);
+  let n = 0;
+  const kept: Buffer[] = [];
+  const done = await s.loop(0, (data) => { kept.push(data); if (++n === 10) s.close(); });
+  t.equal(done, 10);
+  t.throws(() => s.dispatch(1, () => {}), { code: 'ECLOSED' });
+  t.throws(() => s.stats(), { code: 'ECLOSED' });
+  s.close();
+});
+
+t.test('constant memory: a 300 MB file', async (t) => {
+  const big = join(dir, 'big.pcap');
+  const d = dumpOpen(openDead(1, 65535), big);
+  const frame = Buffer.alloc(1514, 0x5a);
+  for (let i = 0; i < 200_000; i++) d.dump(frame, { tsSec: i, tsNsec: 0, len: 1514 });
+  await d.close();
+  t.ok(statSync(big).size > 300e6, 'the file is over 300 MB');
+  const before = process.memoryUsage().rss;
+  let peak = before;
+  const s = await openOffline(big);
+  let n = 0;
+  await s.loop(0, () => {
+    if (++n % 20_000 === 0) peak = Math.max(peak, process.memoryUsage().rss);
+  });
+  s.close();
+  t.equal(n, 200_000);
+  t.ok(peak - before < 64 * 1024 * 1024, `memory grew ${((peak - before) / 1048576).toFixed(1)} MiB (< 64)`);
+});
