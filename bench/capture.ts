@@ -35,8 +35,8 @@ interface ConsumerSpec {
   /** How long after gen ends the last partial block may wait (its timeout). */
   retireMs: number;
   ready: RegExp;
-  /** Called once the consumer is ready, before any traffic. */
-  onReady?(c: Child): void;
+  /** Restart the consumer's CPU clock and packet count (after warm-up). */
+  mark(c: Child, warmupArrived: number): Promise<void>;
   /** A number that grows while packets still arrive. */
   progress(c: Child): number;
   stop(c: Child): Promise<ConsumerResult>;
@@ -83,6 +83,10 @@ function nodeConsumer(name: string, script: string, extra: () => string[] = () =
       [join(__dirname, 'consumers', script), 'nmp1', String(buf), ...extra()]),
     retireMs: 100,
     ready: /^ready$/,
+    async mark(c) {
+      c.proc.stdin!.write('mark\n');
+      await c.waitFor(/^marked /, 5_000, name);
+    },
     progress: lastProgress,
     async stop(c) {
       c.proc.stdin!.write('stop\n');
@@ -95,20 +99,24 @@ function nodeConsumer(name: string, script: string, extra: () => string[] = () =
 
 /** tcpdump, measured from outside: /proc CPU, its exit summary for counts. */
 function tcpdumpConsumer(): ConsumerSpec {
-  let cpuAtReady = 0;
+  let cpuAtMark = 0;
+  let warmup = 0;
   return {
     name: 'tcpdump -w /dev/null',
     argv: (ns, buf) => ns.exec(RX_CPU, 'tcpdump', ['-i', 'nmp1', '-w', '/dev/null', '-B', String(buf >> 10), '-n']),
     retireMs: 1000, // libpcap's default timeout in tcpdump
     ready: /listening on nmp1/,
-    // Opening the socket and mapping the ring are not counted: the node
-    // consumers start their clocks at `ready` too.
-    onReady: (c) => { cpuAtReady = procCpuNs(c.pid); },
+    // Its clock restarts after the warm-up as the node consumers' do; it
+    // reports one total at exit, so the warm-up frames are taken off it.
+    async mark(c, warmupArrived) {
+      cpuAtMark = procCpuNs(c.pid);
+      warmup = warmupArrived;
+    },
     // No packet count until it exits: its CPU time grows while packets come.
     progress: (c) => procCpuNs(c.pid),
     async stop(c) {
       // Read just before stopping: the exit summary would add to it.
-      const cpuNs = procCpuNs(c.pid) - cpuAtReady;
+      const cpuNs = procCpuNs(c.pid) - cpuAtMark;
       c.proc.kill('SIGINT');
       await c.finish(5_000);
       const num = (re: RegExp): number | null => {
@@ -116,7 +124,7 @@ function tcpdumpConsumer(): ConsumerSpec {
         return m ? Number(m[1]) : null;
       };
       return {
-        captured: num(/^(\d+) packets? captured/) ?? 0,
+        captured: Math.max(0, (num(/^(\d+) packets? captured/) ?? 0) - warmup),
         recv: num(/^(\d+) packets? received by filter/),
         drop: num(/^(\d+) packets? dropped by kernel/),
         cpuNs,
@@ -144,25 +152,39 @@ export async function runGen(ns: Netns, args: string[]): Promise<{ sent: number;
   return JSON.parse(line);
 }
 
+/** Frames of the unmeasured warm-up burst: a tenth of the run. */
+function warmupCount(count: number): number {
+  return Math.max(10_000, Math.floor(count / 10));
+}
+
+/** The last partial block is delivered when its timeout retires it; after
+ * that, wait until nothing has moved for 300 ms (cap 10 s). */
+async function drain(c: Child, spec: ConsumerSpec): Promise<void> {
+  const genEnd = Date.now();
+  let last = spec.progress(c);
+  let lastChange = Date.now();
+  while (Date.now() - genEnd < 10_000) {
+    await sleep(50);
+    const now = spec.progress(c);
+    if (now !== last) { last = now; lastChange = Date.now(); }
+    if (Date.now() - lastChange >= 300 && Date.now() - genEnd >= spec.retireMs + 200) break;
+  }
+}
+
 export async function captureOnce(ns: Netns, spec: ConsumerSpec, count: number, size: number,
                                   bufferBytes: number): Promise<CaptureRun> {
-  const rx0 = ns.counter('nmp1', 'rx_packets');
   const c = new Child(spec.argv(ns, bufferBytes));
   try {
     await c.waitFor(spec.ready, 15_000, spec.name);
-    spec.onReady?.(c);
+    // Warm-up: a burst the consumer captures but is not measured on, so
+    // that the figures are the steady state (JIT compiled, rings touched).
+    const warm0 = ns.counter('nmp1', 'rx_packets');
+    await runGen(ns, ['-i', 'nmp0', '-n', String(warmupCount(count)), '-s', String(size), '-m', 'txring', '-d', '10']);
+    await drain(c, spec);
+    await spec.mark(c, ns.counter('nmp1', 'rx_packets') - warm0);
+    const rx0 = ns.counter('nmp1', 'rx_packets');
     const gen = await runGen(ns, ['-i', 'nmp0', '-n', String(count), '-s', String(size), '-m', 'txring', '-d', '10']);
-    // Drain: the last partial block is delivered when its timeout retires
-    // it; after that, stop once nothing has moved for 300 ms (cap 10 s).
-    const genEnd = Date.now();
-    let last = spec.progress(c);
-    let lastChange = Date.now();
-    while (Date.now() - genEnd < 10_000) {
-      await sleep(50);
-      const now = spec.progress(c);
-      if (now !== last) { last = now; lastChange = Date.now(); }
-      if (Date.now() - lastChange >= 300 && Date.now() - genEnd >= spec.retireMs + 200) break;
-    }
+    await drain(c, spec);
     const r = await spec.stop(c);
     return {
       consumer: spec.name, sent: gen.sent, genPps: gen.pps,

@@ -117,12 +117,16 @@ const METHOD = `\
 - Placement on the 2 cores: senders (bench/out/gen, JS senders) on CPU 0;
   the capture consumer and nmp1's NAPI thread on CPU 1.
 - Capture: one consumer at a time on nmp1, started and waited for
-  ("ready"), then \`gen -m txring\` sends COUNT frames at full speed from
-  nmp0; when nothing has moved for 300 ms (and the consumer's batch
-  timeout has passed: 100 ms for the node consumers, 1 s for tcpdump) the
-  consumer is stopped. Every consumer has a ${BUFFER >> 10} KiB kernel ring
-  and promiscuous mode. CPU ns/pkt = the consumer process's user+sys CPU
-  from ready to stop (process.cpuUsage() in the node consumers, i.e.
+  ("ready"). A warm-up burst (a tenth of COUNT, at least 10,000 frames)
+  is captured first and not measured, so the figures are the steady
+  state: JIT-compiled code, touched rings. Then the consumer's clock and
+  count restart ("mark"; tcpdump: its CPU is read from outside and the
+  warm-up frames are taken off its exit total), \`gen -m txring\` sends
+  COUNT frames at full speed from nmp0, and when nothing has moved for
+  300 ms (and the consumer's batch timeout has passed: 100 ms for the node
+  consumers, 1 s for tcpdump) the consumer is stopped. Every consumer has
+  a ${BUFFER >> 10} KiB kernel ring and promiscuous mode. CPU ns/pkt = the
+  consumer process's user+sys CPU from mark to stop (process.cpuUsage() in the node consumers, i.e.
   getrusage over all threads; for tcpdump, measured from outside, its
   threads' se.sum_exec_runtime from /proc/PID/task/*/sched, the
   ns-resolution source of /proc/PID/stat's utime+stime) / packets captured. Drops are each

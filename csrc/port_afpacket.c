@@ -501,6 +501,10 @@ static int parse_one(struct nmp_port *p, struct afp *a)
 	if (h->tp_next_offset < AFP_HDR_ROOM)
 		goto corrupt;
 	a->parse_off = off + h->tp_next_offset;
+	/* The kernel wrote the next header on another CPU: start fetching it
+	 * now (the bounds are checked when it is parsed). */
+	if ((uint64_t)a->parse_off + AFP_HDR_ROOM <= a->block_size)
+		__builtin_prefetch(blk + a->parse_off);
 	return filled;
 corrupt:
 	/* Only JS scribbling on the ring gets here; drop the block's rest. */

@@ -18,12 +18,13 @@ import { createInterface } from 'node:readline';
 
 /** What a consumer reports at the end. */
 export interface ConsumerResult {
+  /** Packets captured after `mark`. */
   captured: number;
   /** Kernel drops as the consumer's own stats report them (null: none). */
   drop: number | null;
   /** Packets the kernel saw for this socket, dropped ones included. */
   recv: number | null;
-  /** user + sys CPU between `ready` and `stop`, in nanoseconds. */
+  /** user + sys CPU between `mark` (or `ready`) and `stop`, in nanoseconds. */
   cpuNs: number;
 }
 
@@ -42,7 +43,10 @@ process.on('uncaughtException', (err: Error & { code?: string }) => {
 
 /** Announce readiness, report progress, and answer `stop` with a result. */
 export function serve(consumer: Consumer): void {
-  const cpu0 = process.cpuUsage();
+  // The clock and the count restart at `mark` (after the warm-up burst), so
+  // start-up and JIT compilation are not charged to the steady state.
+  let cpu0 = process.cpuUsage();
+  let base = 0;
   const progress = setInterval(() => process.stdout.write(`progress ${consumer.count()}\n`), 100);
   process.stdout.write('ready\n');
   let stopping = false;
@@ -51,13 +55,21 @@ export function serve(consumer: Consumer): void {
     stopping = true;
     clearInterval(progress);
     const cpu = process.cpuUsage(cpu0);
-    const captured = consumer.count();
+    const captured = consumer.count() - base;
     const { drop, recv } = await consumer.stop();
     const result: ConsumerResult = { captured, drop, recv, cpuNs: (cpu.user + cpu.system) * 1000 };
     process.stdout.write(`result ${JSON.stringify(result)}\n`, () => process.exit(0));
   };
   const rl = createInterface({ input: process.stdin });
-  rl.on('line', (line) => { if (line.trim() === 'stop') void finish(); });
+  rl.on('line', (line) => {
+    const cmd = line.trim();
+    if (cmd === 'stop') void finish();
+    if (cmd === 'mark') {
+      cpu0 = process.cpuUsage();
+      base = consumer.count();
+      process.stdout.write(`marked ${base}\n`);
+    }
+  });
   // run.ts gone (pipe closed): stop too, never linger inside the netns.
   rl.on('close', () => void finish());
 }
