@@ -53,6 +53,7 @@ class FileSource implements PacketSource {
   #needData = false;
   #reading = false;
   #wanted = false;
+  #readyScheduled = false;
   #closed = false;
   #truncation: Error | null = null;
   /** Filter programs by interface index (pcapng files may mix link types). */
@@ -107,9 +108,23 @@ class FileSource implements PacketSource {
       const err = this.#truncation;
       this.#truncation = null;
       this.#parsePos = this.#dataEnd; // what was left is reported, not retried
+      this.#readySoon(); // so that 'end' follows the error
       throw err;
     }
-    if (this.#needData && this.#wanted) this.#pump();
+    if (this.#wanted) {
+      if (this.#needData) this.#pump();
+      else this.#readySoon(); // more is parsed or parseable: keep it flowing
+    }
+  }
+
+  /** Tell the session on the next turn of the event loop (once). */
+  #readySoon(): void {
+    if (this.#readyScheduled || this.#closed) return;
+    this.#readyScheduled = true;
+    setImmediate(() => {
+      this.#readyScheduled = false;
+      if (this.#wanted && !this.#closed) this.#ready();
+    });
   }
 
   /** Parse whole records from the buffer into free slots. */
@@ -155,7 +170,7 @@ class FileSource implements PacketSource {
     this.#wanted = on;
     if (on) {
       if (this.#needData || (this.#head === this.#tail && this.#parsePos === this.#dataEnd)) this.#pump();
-      else queueMicrotask(() => { if (this.#wanted && !this.#closed) this.#ready(); });
+      else this.#readySoon();
     }
   }
 

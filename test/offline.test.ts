@@ -50,7 +50,7 @@ for (const [format, nanosecond] of [['pcap', false], ['pcap', true], ['pcapng', 
     for await (const p of s2.packets({ copy: true })) iterated.push(p);
     expectSame(t, iterated, packets, nanosecond);
 
-    const s3 = await openOffline(path);
+    const s3 = await openOffline(path, { ringSlots: 64 }); // many batches
     let events = 0;
     await new Promise<void>((resolve) => {
       s3.on('packet', () => { events++; });
@@ -99,6 +99,15 @@ t.test('a truncated file: every whole packet, then ETRUNC', async (t) => {
   t.equal(n, 99, 'the complete packets first');
   t.equal(err?.code, 'ETRUNC');
   t.match(err?.message, /\d+/, 'the message names the offset');
+  const s3 = await openOffline(cut, { ringSlots: 16 });
+  const seen = await new Promise<{ n: number; err: string; ended: boolean }>((resolve) => {
+    let k = 0;
+    let code = '';
+    s3.on('packet', () => { k++; });
+    s3.on('error', (e: PcapError) => { code = e.code; });
+    s3.on('end', () => resolve({ n: k, err: code, ended: true }));
+  });
+  t.same(seen, { n: 99, err: 'ETRUNC', ended: true }, "events: packets, 'error' ETRUNC, then 'end'");
   const s2 = await openOffline(cut);
   let m = 0;
   await t.rejects((async () => { for await (const _ of s2) m++; })(), { code: 'ETRUNC' });
