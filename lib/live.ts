@@ -2,7 +2,7 @@
  * Live sessions: a port (AF_PACKET today, other backends behind the same
  * C contract later) read and written through its rings.
  */
-import { MemoryRegion, native, NativePort, NativePortInfo } from './binding';
+import { MemoryRegion, native, NativeOpenArgs, NativePort, NativePortInfo } from './binding';
 import { check, PcapError, PcapErrorCode } from './errors';
 import { Direction, directionCode, LiveOptions, resolveLiveOptions } from './options';
 import { Ring, ringLayout } from './ring';
@@ -28,8 +28,7 @@ class LivePort implements PacketSource {
   #polling = false;
   #closed = false;
 
-  constructor(device: string, options: LiveOptions, ready: ReadyCallback) {
-    const args = resolveLiveOptions(options);
+  constructor(device: string, args: NativeOpenArgs, ready: ReadyCallback) {
     this.port = new native.Port();
     this.port.open(device, args);
     this.info = this.port.info();
@@ -107,8 +106,8 @@ export class LiveSession extends Session {
     check(typeof device === 'string' && device.length > 0, 'device must be a non-empty string');
     check(typeof options === 'object' && options !== null, 'options must be an object');
     let live: LivePort | undefined;
-    const timeoutMs = resolveLiveOptions(options).timeoutMs;
-    super(device, (ready) => (live = new LivePort(device, options, ready)), timeoutMs, options.signal);
+    const args = resolveLiveOptions(options);
+    super(device, (ready) => (live = new LivePort(device, args, ready)), args.timeoutMs, options.signal);
     this.#live = live!;
   }
 
