@@ -12,8 +12,10 @@ import { openLive } from '../../index';
 import { makeFrames, measure, senderArgs } from './frames';
 
 const BATCH = 1024;
-const { device, mode, count, size, seconds } = senderArgs(['batch', 'single', 'batch-inbound']);
-const session = openLive(device, mode === 'batch-inbound' ? { filter: 'inbound' } : {});
+const { device, mode, count, size, seconds } = senderArgs(['batch', 'single', 'batch-in']);
+// batch-in: a session that only sends says so (direction 'in'), and the
+// kernel stops copying its own outgoing frames into its receive ring.
+const session = openLive(device, mode === 'batch-in' ? { direction: 'in' } : {});
 session.txRing(); // set the TX ring up before the clock starts
 const frames = makeFrames(BATCH, size);
 
