@@ -123,8 +123,8 @@ export class Session extends EventEmitter {
   }
 
   /**
-   * Handle the packets available now, up to `cnt` (0 or less: one whole
-   * batch). Never waits. Returns how many packets were handled.
+   * Handle the packets available now, up to `cnt` (0 or less: up to one
+   * ring's worth, `ringSlots`). Never waits. Returns how many were handled.
    */
   dispatch(cnt: number, callback: PacketHandler, options: DispatchOptions = {}): number {
     this.assertOpen();
@@ -277,20 +277,27 @@ export class Session extends EventEmitter {
 
   // ---- internals ----
 
-  /** The zero-copy hot loop: walk up to max slots, release each as we go. */
+  /**
+   * The zero-copy hot loop: walk up to max slots, releasing each as we go,
+   * and sync again when the ring runs dry, up to one ring's worth of
+   * packets per call: batches stay large while the source holds little
+   * (a live port keeps few kernel blocks), and the work per call bounded.
+   */
   #consume(max: number, callback: PacketHandler, copy: boolean): number {
     const words = this.#words;
-    let h = words[HEAD];
-    let t = words[TAIL];
-    if (h === t) {
-      this.#source.sync(); // releases the last batch, fetches the next
-      h = words[HEAD];
-      t = words[TAIL];
-    }
     const buffer = this.#buffer;
     const n = this.#numSlots;
+    const limit = Math.min(max, n);
+    let h = words[HEAD];
+    let t = words[TAIL];
     let handled = 0;
-    while (h !== t && handled < max) {
+    while (handled < limit) {
+      if (h === t) {
+        this.#source.sync(); // releases what was read, fetches the next
+        h = words[HEAD];
+        t = words[TAIL];
+        if (h === t) break;
+      }
       const s = SLOT0 + h * SLOT_WORDS;
       const offset = words[s + OFFSET];
       const caplen = words[s + CAPLEN];
