@@ -7,6 +7,7 @@
  * slots that point into that buffer (no copy) and runs the filter over the
  * whole batch in one native call.
  */
+import { statSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { native, NativeFilter } from './binding';
 import { check, PcapError } from './errors';
@@ -18,7 +19,8 @@ import { Session } from './session';
 import { PacketSource, ReadyCallback } from './source';
 
 const { HEAD, CUR, TAIL, NUM_SLOTS, SLOT0, SLOT_WORDS, OFFSET, CAPLEN, LEN, TS_SEC, TS_NSEC, FLAGS } = ringLayout;
-const NETMASK_UNKNOWN = 0xffffffff;
+/** tcpdump -r compiles with netmask 0 (so `ip broadcast` compiles). */
+const FILE_NETMASK = 0;
 const READ_CHUNK = 1 << 20;
 
 export interface OfflineOptions {
@@ -231,7 +233,7 @@ class FileSource implements PacketSource {
       : [{ linktype: this.#parser.linktype, snaplen: this.#parser.snaplen }];
     for (let i = this.#programs.length; i < ifaces.length; i++) {
       this.#programs.push(native.compileFilter(this.#filter!, ifaces[i].linktype,
-        ifaces[i].snaplen || 262144, 1, NETMASK_UNKNOWN, true));
+        ifaces[i].snaplen || 262144, 1, FILE_NETMASK, true));
     }
   }
 
@@ -281,6 +283,17 @@ export class OfflineSession extends Session {
   }
 }
 
+function defaultBufferSize(input: string | Readable): number {
+  const most = MAX_BLOCK + READ_CHUNK;
+  if (typeof input !== 'string' || input === '-') return most;
+  try {
+    const st = statSync(input);
+    return st.isFile() ? Math.min(most, Math.max(1 << 20, st.size + 1)) : most;
+  } catch {
+    return most; // openInput reports the real problem
+  }
+}
+
 /**
  * Open a savefile: a path, '-' for stdin, or a Readable. Resolves once the
  * file header has been read (so datalink() is known).
@@ -288,9 +301,10 @@ export class OfflineSession extends Session {
 export async function openOffline(input: string | Readable, options: OfflineOptions = {}): Promise<OfflineSession> {
   check(typeof options === 'object' && options !== null, 'options must be an object');
   const numSlots = options.ringSlots ?? 4096;
-  // The largest pcapng block (16 MiB) must fit; pages are touched only
-  // as records need them.
-  const bufferSize = options.bufferSize ?? MAX_BLOCK + READ_CHUNK;
+  // The largest pcapng block (16 MiB) must fit; a file smaller than that
+  // needs no more than its own size (a 17 MiB buffer per open costs the
+  // garbage collector ~10 ms: it counts as external memory).
+  const bufferSize = options.bufferSize ?? defaultBufferSize(input);
   check(Number.isInteger(numSlots) && numSlots >= 2 && numSlots <= 1 << 20, 'ringSlots must be an integer from 2 to 1048576');
   check(Number.isInteger(bufferSize) && bufferSize >= 1 << 20 && bufferSize <= 2 ** 31,
     'bufferSize must be an integer from 1 MiB to 2 GiB');
