@@ -14,6 +14,7 @@
         "csrc/nmp_err.c",
         "csrc/port.c",
         "csrc/port_afpacket.c",
+        "csrc/port_pipe.c",
         "csrc/ring.c"
       ],
       "cflags": ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-fvisibility=hidden"],

@@ -87,3 +87,42 @@ export function machineText(m: Machine, loadAfter: string): string {
     `- load average (1/5/15 min) before: ${m.load}; after: ${loadAfter}. Anything else running on the\n` +
     '  2 cores competes with the sender, the consumer and the kernel\'s receive thread.';
 }
+
+/** One offline reader's pass over a file. `delivered`: NaN where the reader does not say (tcpdump -w). */
+export interface OfflineRun { delivered: number; wallNs: number; cpuNs: number }
+export interface OfflineRow extends Row<OfflineRun> {
+  /** Ran with the filter (else: no filter). */
+  filtered: boolean;
+  /** What it should deliver (tcpdump --count, or every packet), and whether it did. */
+  expected?: number;
+  countOk?: boolean | null;
+}
+
+export function offlineTable(rows: OfflineRow[], packets: number, bytes: number): string {
+  const med = (r: OfflineRow, f: (x: OfflineRun) => number): number => median(r.runs.map(f));
+  const mpps = (r: OfflineRow | undefined): number => (r ? packets / med(r, (x) => x.wallNs) * 1e3 : NaN);
+  const cpu = (r: OfflineRow | undefined): number => (r ? med(r, (x) => x.cpuNs) : NaN);
+  const tdRow = (filtered: boolean): OfflineRow | undefined => rows.find((r) => r.filtered === filtered && /^tcpdump/.test(r.name));
+  const parserRow = rows.find((r) => /^pcap-parser/.test(r.name));
+  /** Two speed ratios, > 1 = faster than the reference: by wall clock (Mpps), by CPU time. */
+  const vs = (r: OfflineRow, ref: OfflineRow | undefined): string =>
+    `${ratio(mpps(r) / mpps(ref))} / ${ratio(cpu(ref) / cpu(r))}`;
+  const body = rows.map((r) => {
+    if (r.missing || r.runs.length === 0) {
+      return [r.name, '—', '—', '—', '—', '—', '—', '—', notes(r.missing ? `not measured: ${r.missing}` : '', failureNote(r))];
+    }
+    const wall = med(r, (x) => x.wallNs);
+    const delivered = med(r, (x) => x.delivered);
+    return [r.name, Number.isNaN(delivered) ? `(${int(r.expected ?? NaN)})` : int(delivered),
+      fix(mpps(r), 2), fix(bytes / 2 ** 20 / (wall / 1e9), 0), fix(wall / 1e9, 3), fix(med(r, (y) => y.cpuNs) / 1e9, 3),
+      vs(r, tdRow(r.filtered)), vs(r, parserRow),
+      notes(r.countOk === false ? `**count differs from ${int(r.expected ?? NaN)}**` : '', failureNote(r))];
+  });
+  return `${table(['reader', 'delivered', 'Mpps', 'MiB/s', 'wall s', 'CPU s', 'vs tcpdump (wall / CPU)',
+    'vs pcap-parser (wall / CPU)', 'notes'], body)}
+
+- delivered: packets handed to the callback (tcpdump's, in parentheses, is its --count).
+- vs X: speed relative to X, > 1 = faster: X's wall clock / this reader's (the Mpps
+  ratio), then X's CPU time / this reader's. tcpdump with the same filter setting;
+  pcap-parser without a filter.`;
+}

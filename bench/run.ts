@@ -4,21 +4,30 @@
  * a network namespace of its own. Writes bench/RESULTS.md and prints the
  * same tables.
  *
+ * Then the offline table (bench/offline.ts): savefiles read and filtered
+ * by netmap-pcap, tcpdump -r and pcap-parser. BENCH_ONLY=offline runs only
+ * that part (no root needed), BENCH_ONLY=network only the capture and
+ * injection tables; either rewrites just its own part of RESULTS.md.
+ *
  * Knobs (environment): BENCH_COUNT frames per capture run (2000000),
  * BENCH_INJECT_COUNT frames per injection run (1000000), BENCH_REPS
  * repetitions, median reported (3), BENCH_SIZES capture frame sizes
- * ("60,1514"), BENCH_BUFFER_KIB capture buffer for every consumer (8192).
+ * ("60,1514"), BENCH_BUFFER_KIB capture buffer for every consumer (8192),
+ * BENCH_OFFLINE_MB size of each offline capture in MiB (1024),
+ * BENCH_OFFLINE_FILTER the offline filter ("udp and dst port 53").
  *
  * Network rules: every frame stays inside the namespace (both veth ends
  * are in it), the namespace is removed on every way out (normal end,
  * error, SIGINT/SIGTERM), and every sender is bounded in frames and time.
  */
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { captureOnce, consumers, GEN_CPU, NAPI_CPU, runGen, RX_CPU } from './capture';
 import { killAll } from './child';
 import { buildGen, describeMachine, loadNow, Netns, OUT, requireRoot, ROOT } from './env';
 import { injectOnce, senders } from './inject';
+import { DEFAULT_FILTER, offlineSection } from './offline';
 import { ensurePcap, PCAP_VERSION } from './peers';
 import type { CaptureRun } from './capture';
 import type { InjectRun } from './inject';
@@ -34,6 +43,10 @@ const INJECT_COUNT = env('BENCH_INJECT_COUNT', 1_000_000);
 const REPS = env('BENCH_REPS', 3);
 const BUFFER = env('BENCH_BUFFER_KIB', 8192) * 1024;
 const SIZES = (process.env.BENCH_SIZES ?? '60,1514').split(',').map(Number);
+const OFFLINE_MB = env('BENCH_OFFLINE_MB', 1024);
+const OFFLINE_FILTER = process.env.BENCH_OFFLINE_FILTER ?? DEFAULT_FILTER;
+const ONLY = process.env.BENCH_ONLY ?? '';
+if (!['', 'offline', 'network'].includes(ONLY)) throw new Error('BENCH_ONLY must be offline or network');
 /** Upper bound on any one sender's run, whatever COUNT says. */
 const SEND_SECONDS = 10;
 
@@ -159,7 +172,46 @@ const NOTES = `\
 - npm pcap 3.1.0 keeps the process alive after session.close() (its poll
   handle stays open); the bench's npm pcap sender exits explicitly.`;
 
+/** RESULTS.md's offline part sits between these, so either part can be rerun alone. */
+const OFFLINE_BEGIN = '<!-- offline: written by bench/offline.ts -->';
+const OFFLINE_END = '<!-- /offline -->';
+const RESULTS = join(ROOT, 'bench', 'RESULTS.md');
+
+function readResults(): string {
+  try { return readFileSync(RESULTS, 'utf8'); } catch { return ''; }
+}
+
+/** The offline part of a RESULTS.md text ('' if it has none). */
+function offlinePart(text: string): string {
+  const a = text.indexOf(OFFLINE_BEGIN);
+  const b = text.indexOf(OFFLINE_END);
+  return a >= 0 && b > a ? text.slice(a, b + OFFLINE_END.length) : '';
+}
+
+async function offlineText(): Promise<string> {
+  try {
+    execFileSync('sh', ['-c', 'command -v tcpdump'], { stdio: 'pipe' });
+  } catch {
+    process.stderr.write('the offline bench needs `tcpdump` (Debian: apt-get install tcpdump)\n');
+    process.exit(1);
+  }
+  const m = describeMachine();
+  const body = await offlineSection({ mib: OFFLINE_MB, reps: REPS, filter: OFFLINE_FILTER });
+  return `${OFFLINE_BEGIN}\n${body}\n\nMeasured ${m.date} at ${m.commit}; ${m.nproc} CPUs (${m.cpu}), ` +
+    `Node ${m.node}; load average before: ${m.load}, after: ${loadNow()}.\n${OFFLINE_END}`;
+}
+
 async function main(): Promise<void> {
+  if (ONLY === 'offline') {
+    const part = await offlineText();
+    const old = readResults();
+    const prev = offlinePart(old);
+    const text = prev ? old.replace(prev, () => part)
+      : `${old || '# Benchmark results\n\nWritten by `npm run bench` (bench/run.ts); numbers from one machine, one run.\n'}\n${part}\n`;
+    writeFileSync(RESULTS, text);
+    process.stdout.write(`\n${part}\n\nwritten to bench/RESULTS.md\n`);
+    return;
+  }
   requireRoot();
   const machine = describeMachine();
   buildGen();
@@ -176,6 +228,9 @@ async function main(): Promise<void> {
   log(`gen on CPU ${GEN_CPU}, consumers on CPU ${RX_CPU}, nmp1's NAPI thread on CPU ${NAPI_CPU}`);
 
   const sections = [...await captureTables(pcap), await injectTableText(pcap)];
+  ns.down();
+  // BENCH_ONLY=network keeps the offline part of the last run.
+  const offline = ONLY === 'network' ? offlinePart(readResults()) : await offlineText();
   const report = `# Benchmark results
 
 Written by \`npm run bench\` (bench/run.ts); numbers from one machine, one run.
@@ -195,9 +250,9 @@ ${sections.join('\n\n')}
 ## Notes
 
 ${NOTES}
-`;
-  writeFileSync(join(ROOT, 'bench', 'RESULTS.md'), report);
-  process.stdout.write(`\n${sections.join('\n\n')}\n\nwritten to bench/RESULTS.md\n`);
+${offline ? `\n${offline}\n` : ''}`;
+  writeFileSync(RESULTS, report);
+  process.stdout.write(`\n${sections.join('\n\n')}\n${ONLY === 'network' ? '' : `\n${offline}\n`}\nwritten to bench/RESULTS.md\n`);
 }
 
 main().then(() => cleanup(), (err: unknown) => {

@@ -15,6 +15,7 @@ const char *nmp_errno_code(int e)
 	case EINVAL:       return "EINVAL";
 	case EAGAIN:       return "EAGAIN";
 	case EBUSY:        return "EBUSY";
+	case EPIPE:        return "EPIPE";
 	case EAFNOSUPPORT:
 	case EOPNOTSUPP:   return "ENOTSUP";
 	default:           return "EIO";

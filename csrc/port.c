@@ -73,6 +73,7 @@ static const struct {
 	const struct nmp_port_ops *ops;
 } backends[] = {
 	{ "", &nmp_afpacket_ops },
+	{ "pipe:", &nmp_pipe_ops },
 };
 
 int nmp_port_open(struct nmp_port *p, const char *name,

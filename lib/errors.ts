@@ -15,6 +15,7 @@ export type PcapErrorCode =
   | 'ENOMEM' // out of memory, or a ring too large
   | 'EAGAIN' // the transmit ring stayed full
   | 'EBUSY' // already open / already in use
+  | 'EPIPE' // the other end of a pipe closed or died
   | 'ENOTSUP' // not supported by this backend or device
   | 'ETRUNC' // a savefile ends in the middle of a header or record
   | 'EBADFILE' // a savefile is corrupt or not a capture file (message names the byte offset)

@@ -239,8 +239,9 @@ export class LiveSession extends Session {
 /**
  * Open a port for live capture and injection.
  *
- * `device` is an interface name (`eth0`, `lo`, `any`); later backends add
- * prefixed names (see the README's port table).
+ * `device` is an interface name (`eth0`, `lo`, `any`) or a prefixed name:
+ * `pipe:NAME{N` / `pipe:NAME}N` for the two ends of a shared-memory pipe
+ * (see the README's port table).
  */
 export function openLive(device: string, options: LiveOptions = {}): LiveSession {
   return new LiveSession(device, options);

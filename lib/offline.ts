@@ -190,7 +190,9 @@ class FileSource implements PacketSource {
   }
 
   async #readMore(): Promise<void> {
-    this.#compact();
+    // Moving bytes costs a copy of everything kept: only when room runs
+    // short (about once per buffer-full), not before every read.
+    if (this.#bytes.length - this.#dataEnd < READ_CHUNK) this.#compact();
     const room = this.#bytes.length - this.#dataEnd;
     if (room === 0) {
       throw new PcapError(`a record at byte ${this.#base + this.#parsePos} does not fit the ` +

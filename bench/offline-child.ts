@@ -1,0 +1,115 @@
+/**
+ * One offline reader, run in a process of its own by bench/offline.ts:
+ *
+ *   node offline-child.js MODE FILE [FILTER]
+ *
+ * MODE:
+ *   loop         netmap-pcap openOffline() + loop(0, cb): a Buffer view and
+ *                the reused header per packet (the convenient API)
+ *   ring         netmap-pcap openOffline(), its ring walked in place: the
+ *                slots the session's sync() publishes (filter already run
+ *                in C), read with typed-array reads, nothing allocated per
+ *                packet. Offline sessions have no public rxRing() yet, so
+ *                this reaches the session's source (the ring model every
+ *                session sits on) and waits for reads with next().
+ *   pcap-parser  npm pcap-parser 0.2.1: parse only (it has no filter)
+ *
+ * Every handler counts the packet and reads its first byte. Prints one line
+ * `result {"packets":N,"wallNs":…,"cpuNs":…}`: wall clock and user+sys CPU
+ * (process.cpuUsage(): every thread, GC and libuv's file reads included)
+ * from just before the file is opened to the end of the file, so Node's
+ * own start-up and module loading are not counted.
+ */
+import { openOffline, ringLayout } from '../index';
+import type { OfflineSession } from '../index';
+
+const [mode, file, filter] = process.argv.slice(2);
+if (!mode || !file) {
+  process.stderr.write('usage: node offline-child.js loop|ring|pcap-parser FILE [FILTER]\n');
+  process.exit(2);
+}
+
+let sink = 0;
+
+async function viaLoop(): Promise<number> {
+  const s = await openOffline(file, filter ? { filter } : {});
+  let n = 0;
+  await s.loop(0, (data) => {
+    n++;
+    sink ^= data[0];
+  });
+  s.close();
+  return n;
+}
+
+/** The ring and source behind a session: see the header comment. */
+interface SourceView { words: Uint32Array; buffer: ArrayBuffer; numSlots: number; ended: boolean; sync(): void }
+
+async function viaRing(): Promise<number> {
+  const s: OfflineSession = await openOffline(file, filter ? { filter } : {});
+  const src = (s as unknown as { source: SourceView }).source;
+  const { words, numSlots } = src;
+  const bytes = new Uint8Array(src.buffer);
+  const { HEAD, CUR, TAIL, SLOT0, SLOT_WORDS, OFFSET } = ringLayout;
+  let n = 0;
+  for (;;) {
+    src.sync(); // release what was walked, publish (and filter) the next batch
+    let i = words[HEAD];
+    const tail = words[TAIL];
+    if (i === tail) {
+      // Parsed out: next() waits for the next read and takes one packet.
+      const p = await s.next();
+      if (p === null) break;
+      n++;
+      sink ^= p.data[0];
+      continue;
+    }
+    while (i !== tail) {
+      sink ^= bytes[words[SLOT0 + i * SLOT_WORDS + OFFSET]];
+      n++;
+      i = i + 1 === numSlots ? 0 : i + 1;
+    }
+    words[HEAD] = words[CUR] = i;
+  }
+  s.close();
+  return n;
+}
+
+interface PcapParserStream {
+  on(event: 'packet', cb: (p: { header: unknown; data: Buffer }) => void): this;
+  on(event: 'end', cb: () => void): this;
+  on(event: 'error', cb: (e: Error) => void): this;
+}
+
+function viaPcapParser(): Promise<number> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const pcapp = require('pcap-parser') as { parse(input: string): PcapParserStream };
+  return new Promise((resolve, reject) => {
+    let n = 0;
+    pcapp.parse(file)
+      .on('packet', (p) => {
+        n++;
+        sink ^= p.data[0];
+      })
+      .on('end', () => resolve(n))
+      .on('error', reject);
+  });
+}
+
+async function main(): Promise<void> {
+  if (mode === 'pcap-parser' && filter) throw new Error('pcap-parser has no filter');
+  const run = mode === 'loop' ? viaLoop : mode === 'ring' ? viaRing : mode === 'pcap-parser' ? viaPcapParser : null;
+  if (!run) throw new Error(`unknown mode ${mode}`);
+  const cpu0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  const packets = await run();
+  const wallNs = Number(process.hrtime.bigint() - t0);
+  const cpu = process.cpuUsage(cpu0);
+  if (sink === -1) console.error(sink);
+  process.stdout.write(`result ${JSON.stringify({ packets, wallNs, cpuNs: (cpu.user + cpu.system) * 1000 })}\n`);
+}
+
+main().catch((err: Error & { code?: string }) => {
+  process.stderr.write(`error: ${err.code ? `${err.code}: ` : ''}${err.message}\n`);
+  process.exit(1);
+});
