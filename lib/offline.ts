@@ -11,7 +11,7 @@ import { statSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { native, NativeFilter } from './binding';
 import { check, PcapError } from './errors';
-import { ringLayout } from './ring';
+import { Ring, ringLayout } from './ring';
 import { openInput, ByteInput } from './savefile/input';
 import { MAX_BLOCK } from './savefile/format';
 import { openParser, SavefileParser } from './savefile/parser';
@@ -83,6 +83,7 @@ class FileSource implements PacketSource {
   /** Nothing more will be published: end of input, everything parsed. */
   get ended(): boolean { return this.#eof && this.#parsePos === this.#dataEnd; }
   get parser(): SavefileParser { return this.#parser; }
+  get ringMemory(): ArrayBuffer { return this.#ringMemory; }
 
   linktypeOf(slot: number): number {
     const iface = this.words[SLOT0 + slot * SLOT_WORDS + FLAGS] & 0xffff;
@@ -256,12 +257,28 @@ class FileSource implements PacketSource {
  */
 export class OfflineSession extends Session {
   readonly #file: FileSource;
+  #ring: Ring | undefined;
 
   /** @internal Use openOffline(). */
   constructor(name: string, make: (ready: ReadyCallback) => FileSource, signal?: AbortSignal) {
     let file: FileSource | undefined;
     super(name, (ready) => (file = make(ready)), 0, signal);
     this.#file = file!;
+  }
+
+  /**
+   * The ring itself, as on live ports: `sync()` parses the next records
+   * (and runs the filter) into slots that point into the read buffer, and
+   * hands back those before head. For loops that allocate nothing per
+   * packet. `sync()` never waits: when it publishes nothing, `await
+   * session.waitForPackets()` reads more (false at the end of the file).
+   */
+  rxRing(index = 0): Ring {
+    this.assertOpen();
+    check(index === 0, `a savefile has one ring (index 0), not ${index}`);
+    this.#ring ??= new Ring('rx', this.#file.ringMemory, this.#file.buffer,
+      () => { this.#file.sync(); return this.#file.words[TAIL]; }, () => !this.closed);
+    return this.#ring;
   }
 
   /** 'pcap' or 'pcapng'. */

@@ -231,6 +231,23 @@ export class Session extends EventEmitter {
     }
   }
 
+  /**
+   * For ring walkers (`rxRing()`): resolves when `sync()` may publish more
+   * packets, false once a savefile has nothing left. Never blocks the
+   * event loop (compare `waitReadable()` on live sessions).
+   */
+  async waitForPackets(): Promise<boolean> {
+    this.assertOpen();
+    if (this.syncNow()) return true;
+    this.#active++;
+    try {
+      return await this.#awaitPackets();
+    } finally {
+      this.#active--;
+      this.#updateWanting();
+    }
+  }
+
   [Symbol.asyncIterator](): AsyncGenerator<Packet, void, undefined> {
     return this.packets();
   }

@@ -155,3 +155,18 @@ t.test('constant memory: a 300 MB file', async (t) => {
   t.equal(n, 200_000);
   t.ok(peak - before < 64 * 1024 * 1024, `memory grew ${((peak - before) / 1048576).toFixed(1)} MiB (< 64)`);
 });
+
+t.test('the ring API on a savefile: walk slots, waitForPackets until the end', async (t) => {
+  const path = await write('f.pcapng', packets, 'pcapng', true);
+  const s = await openOffline(path, { ringSlots: 128, filter: 'greater 500' });
+  const ring = s.rxRing();
+  const seen: number[] = [];
+  do {
+    ring.sync();
+    let i = ring.head;
+    for (const tail = ring.tail; i !== tail; i = ring.next(i)) seen.push(ring.slotLen(i));
+    ring.advance(i);
+  } while (await s.waitForPackets());
+  t.same(seen, packets.filter((p) => p.len >= 500).map((p) => p.len), 'every matching packet, in order');
+  s.close();
+});
