@@ -8,6 +8,7 @@
         "csrc/binding_filter.c",
         "csrc/binding_layout.c",
         "csrc/binding_port.c",
+        "csrc/binding_savefile.c",
         "csrc/binding_util.c",
         "csrc/filter.c",
         "csrc/mem.c",

@@ -31,6 +31,8 @@ static napi_value init(napi_env env, napi_value exports)
 		/* filters over memory JS owns (binding_filter.c) */
 		{ "compileFilter", NULL, nmp_compile_filter, NULL, NULL, NULL, napi_enumerable, NULL },
 		{ "filterSlots", NULL, nmp_filter_slots, NULL, NULL, NULL, napi_enumerable, NULL },
+		/* pcap records into slots, a batch per call (binding_savefile.c) */
+		{ "parsePcap", NULL, nmp_parse_pcap, NULL, NULL, NULL, napi_enumerable, NULL },
 	};
 
 	if (!port_class || !layout)

@@ -38,5 +38,6 @@ napi_value nmp_find_all_devs(napi_env env, napi_callback_info info);
 napi_value nmp_set_error_class(napi_env env, napi_callback_info info);
 napi_value nmp_compile_filter(napi_env env, napi_callback_info info);
 napi_value nmp_filter_slots(napi_env env, napi_callback_info info);
+napi_value nmp_parse_pcap(napi_env env, napi_callback_info info);
 
 #endif

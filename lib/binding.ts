@@ -101,6 +101,11 @@ interface NativeBinding {
   /** Judge the slots in [head, tail) in one call; returns the new tail. */
   filterSlots(ring: ArrayBuffer, buffer: ArrayBuffer, programs: (NativeFilter | undefined)[],
               head: number, tail: number): number;
+  /** Plain pcap records from buffer[start, end) into up to `free` slots
+   * from `tail`; out = [bytes consumed, slots written]. */
+  parsePcap(buffer: ArrayBuffer, start: number, end: number, ring: ArrayBuffer, tail: number,
+            free: number, littleEndian: boolean, nanosecond: boolean, snaplen: number,
+            out: Uint32Array): void;
 }
 
 /** A compiled BPF program, freed when collected. */

@@ -14,7 +14,7 @@ import { check, PcapError } from './errors';
 import { Ring, ringLayout } from './ring';
 import { openInput, ByteInput } from './savefile/input';
 import { MAX_BLOCK } from './savefile/format';
-import { openParser, SavefileParser } from './savefile/parser';
+import { openParser, PcapParser, SavefileParser } from './savefile/parser';
 import { Session } from './session';
 import { PacketSource, ReadyCallback } from './source';
 
@@ -61,6 +61,10 @@ class FileSource implements PacketSource {
   /** Filter programs by interface index (pcapng files may mix link types). */
   #filter: string | null = null;
   #programs: (NativeFilter | undefined)[] = [];
+  /** Set when plain pcap records can be parsed natively. */
+  readonly #plain: { littleEndian: boolean; nanosecond: boolean; snaplen: number } | null;
+  /** parsePcap's results: bytes consumed, slots written. */
+  readonly #native = new Uint32Array(2);
   #recv = 0;
 
   constructor(input: ByteInput, parser: SavefileParser, bytes: Uint8Array, dataEnd: number,
@@ -76,6 +80,7 @@ class FileSource implements PacketSource {
     this.#ringMemory = new ArrayBuffer(ringLayout.SLOT0 * 4 + numSlots * SLOT_WORDS * 4);
     this.words = new Uint32Array(this.#ringMemory);
     this.words[NUM_SLOTS] = numSlots;
+    this.#plain = parser instanceof PcapParser ? parser.plainRecords : null;
   }
 
   get linktype(): number { return this.#parser.linktype; }
@@ -138,24 +143,36 @@ class FileSource implements PacketSource {
       this.#needData = free > 0 && !this.#eof;
       return;
     }
+    if (this.#plain) {
+      // Plain pcap records: parsed in C, a batch per call. It stops at
+      // anything unusual, which the TypeScript parser below then takes.
+      native.parsePcap(this.buffer, this.#parsePos, this.#dataEnd, this.#ringMemory, this.#tail, free,
+        this.#plain.littleEndian, this.#plain.nanosecond, this.#plain.snaplen, this.#native);
+      const [bytes, slots] = this.#native;
+      this.#parsePos += bytes;
+      this.#tail = (this.#tail + slots) % n;
+      this.#recv += slots;
+      free -= slots;
+    }
     const w = this.words;
-    let ringFull = false;
-    const consumed = this.#parser.parse(this.#bytes, this.#parsePos, this.#dataEnd,
-      this.#base + this.#parsePos, (offset, caplen, len, tsSec, tsNsec, _linktype, iface) => {
-        if (free === 0) { ringFull = true; return false; }
-        const s = SLOT0 + this.#tail * SLOT_WORDS;
-        w[s + OFFSET] = offset;
-        w[s + CAPLEN] = caplen;
-        w[s + LEN] = len;
-        w[s + TS_SEC] = tsSec;
-        w[s + TS_NSEC] = tsNsec;
-        w[s + FLAGS] = iface;
-        this.#tail = this.#tail + 1 === n ? 0 : this.#tail + 1;
-        free--;
-        this.#recv++;
-        return true;
-      });
-    this.#parsePos += consumed;
+    let ringFull = free === 0;
+    if (!ringFull) {
+      this.#parsePos += this.#parser.parse(this.#bytes, this.#parsePos, this.#dataEnd,
+        this.#base + this.#parsePos, (offset, caplen, len, tsSec, tsNsec, _linktype, iface) => {
+          if (free === 0) { ringFull = true; return false; }
+          const s = SLOT0 + this.#tail * SLOT_WORDS;
+          w[s + OFFSET] = offset;
+          w[s + CAPLEN] = caplen;
+          w[s + LEN] = len;
+          w[s + TS_SEC] = tsSec;
+          w[s + TS_NSEC] = tsNsec;
+          w[s + FLAGS] = iface;
+          this.#tail = this.#tail + 1 === n ? 0 : this.#tail + 1;
+          free--;
+          this.#recv++;
+          return true;
+        });
+    }
     // Not stopped by a full ring: the rest is an incomplete record.
     this.#needData = !ringFull && !this.#eof;
     if (this.#eof && !ringFull && this.#parsePos < this.#dataEnd && !this.#truncation) {

@@ -93,6 +93,16 @@ export class PcapParser implements SavefileParser {
   /** Bytes of the file header, consumed by openParser. */
   static readonly headerLength = PCAP_FILE_HEADER_LEN;
 
+  /**
+   * What a native record parser needs to take this file's plain records
+   * (16-byte headers, lengths in their usual order), or null if this file
+   * has the older or patched layouts only this parser knows.
+   */
+  get plainRecords(): { littleEndian: boolean; nanosecond: boolean; snaplen: number } | null {
+    if (this.hdrLen !== PCAP_RECORD_HEADER_LEN || this.lengths === Lengths.Swapped) return null;
+    return { littleEndian: this.le, nanosecond: this.nanosecond, snaplen: this.snaplen };
+  }
+
   parse(buf: Uint8Array, start: number, end: number, fileOffset: number, sink: RecordSink): number {
     const le = this.le;
     const hdrLen = this.hdrLen;
