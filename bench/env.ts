@@ -12,6 +12,7 @@ import { join } from 'node:path';
 export const ROOT = join(__dirname, '..', '..');
 export const OUT = join(ROOT, 'bench', 'out');
 export const GEN = join(OUT, 'gen');
+export const PIPE_REF = join(OUT, 'pipe-ref');
 
 export function requireRoot(): void {
   if (process.getuid?.() !== 0) {
@@ -64,6 +65,24 @@ export function buildGen(): void {
   mkdirSync(OUT, { recursive: true });
   if (existsSync(GEN) && statSync(GEN).mtimeMs >= statSync(src).mtimeMs) return;
   execFileSync('gcc', ['-O2', '-Wall', '-o', GEN, src], { stdio: 'inherit' });
+}
+
+/** The library's C files bench/pipe-ref.c is linked with: the pipe backend and what it needs. */
+const PIPE_REF_C = ['port_pipe.c', 'ring.c', 'mem.c', 'nmp_err.c', 'filter.c'];
+
+/**
+ * Build bench/out/pipe-ref (the C reference for pipe: ports) from
+ * bench/pipe-ref.c and the library's pipe backend in csrc/, when missing or
+ * older than any of those sources or csrc/'s headers. Needs gcc and
+ * libpcap's headers (Debian: libpcap-dev, which the addon needs too).
+ */
+export function buildPipeRef(): void {
+  const csrc = join(ROOT, 'csrc');
+  const srcs = [join(ROOT, 'bench', 'pipe-ref.c'), ...PIPE_REF_C.map((f) => join(csrc, f))];
+  const deps = [...srcs, ...readdirSync(csrc).filter((f) => f.endsWith('.h')).map((f) => join(csrc, f))];
+  mkdirSync(OUT, { recursive: true });
+  if (existsSync(PIPE_REF) && deps.every((d) => statSync(PIPE_REF).mtimeMs >= statSync(d).mtimeMs)) return;
+  execFileSync('gcc', ['-O2', '-Wall', '-o', PIPE_REF, ...srcs, '-lpcap', '-lpthread'], { stdio: 'inherit' });
 }
 
 /**

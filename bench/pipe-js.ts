@@ -1,9 +1,10 @@
 // Pipe JS -> JS between two processes, 64-byte frames: the fast API (ring
 // slots written and read in place) and the convenient API (injectBatch,
-// loop with a Buffer per packet). Standalone, not part of bench/run.ts:
-//   node --import=<ts hook> bench/pipe-js.ts [fast|convenient] [packets] [spin]
-// (or from dist/: node dist/bench/pipe-js.js ...). The receiver runs here,
-// the sender in a child process; prints the receiver's Mpps.
+// loop with a Buffer per packet). Run by bench/pipe.ts (`npm run bench`,
+// BENCH_ONLY=pipe), or by hand:
+//   node dist/bench/pipe-js.js [fast|convenient] [packets] [spin]
+// The receiver runs here, the sender in a child process; prints the
+// receiver's Mpps and the sender's exit status as one JSON line.
 import { spawn } from 'node:child_process';
 import { openLive, ringLayout } from '../index';
 
@@ -93,8 +94,8 @@ async function receive(port: string, n: number, mode: string, spin: number): Pro
   // loop() hands the last batch back at the next sync: close instead, and
   // the sender sees EPIPE ("closed") rather than waiting for it.
   s.close();
-  await new Promise((r) => child.on('close', r));
-  console.log(JSON.stringify({ mode, packets: got, outOfSequence: bad, spin, mpps: +(got / secs / 1e6).toFixed(2) }));
+  const senderExit = await new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+  console.log(JSON.stringify({ mode, packets: got, outOfSequence: bad, spin, mpps: +(got / secs / 1e6).toFixed(2), senderExit }));
 }
 
 const [role = 'fast', a = '20000000', b = '0'] = process.argv.slice(2);

@@ -1,7 +1,8 @@
 /*
  * The C reference for pipe: ports: the same backend (csrc/port_pipe.c,
  * through the port contract) driven from C, two processes, so the JS
- * numbers have a ceiling to be read against.
+ * numbers have a ceiling to be read against. `npm run bench` builds it
+ * into bench/out/pipe-ref and runs it (bench/pipe.ts); by hand:
  *
  *   cc -O2 -o /tmp/pipe-ref bench/pipe-ref.c csrc/port_pipe.c csrc/ring.c \
  *      csrc/mem.c csrc/nmp_err.c csrc/filter.c -lpcap -lpthread
@@ -87,7 +88,7 @@ static void sender(const char *name, uint64_t n, uint32_t size, uint32_t slots)
 	while (p.ops->txsync(&p, &err) >= 0 &&
 	       p.tx.hdr->tail != (p.tx.hdr->head + p.tx.num_slots - 1) % p.tx.num_slots)
 		usleep(100);
-	fprintf(stderr, "sender:   %.1f Mpps\n", n / (now() - t0) / 1e6);
+	fprintf(stderr, "sender:   %.2f Mpps\n", n / (now() - t0) / 1e6);
 	p.ops->close(&p);
 }
 
@@ -133,7 +134,7 @@ static void receiver(const char *name, uint64_t n, uint32_t slots,
 		p.rx.hdr->head = p.rx.hdr->cur = h;
 	}
 	p.ops->rxsync(&p, &err);
-	printf("receiver: %.1f Mpps (%llu packets, %llu out of sequence, "
+	printf("receiver: %.2f Mpps (%llu packets, %llu out of sequence, "
 	       "%.0f packets per sync, %llu sleeps)\n",
 	       got / (now() - t0) / 1e6, (unsigned long long)got,
 	       (unsigned long long)bad, (double)got / syncs,
@@ -149,7 +150,7 @@ int main(int argc, char **argv)
 	uint32_t spin = argc > 4 ? (uint32_t)atoi(argv[4]) : 0;
 	char m[64], s[64];
 	pid_t pid;
-	int st;
+	int st = 0;
 
 	snprintf(m, sizeof(m), "ref%d{0", (int)getpid());
 	snprintf(s, sizeof(s), "ref%d}0", (int)getpid());
@@ -159,6 +160,9 @@ int main(int argc, char **argv)
 		_exit(0);
 	}
 	receiver(s, n, slots, spin);
-	waitpid(pid, &st, 0);
+	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st)) {
+		fprintf(stderr, "sender failed (status %#x)\n", st);
+		return 1;
+	}
 	return 0;
 }

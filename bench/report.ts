@@ -126,3 +126,25 @@ export function offlineTable(rows: OfflineRow[], packets: number, bytes: number)
   ratio), then X's CPU time / this reader's. tcpdump with the same filter setting;
   pcap-parser without a filter.`;
 }
+
+/** One pipe run, as the receiver saw it. */
+export interface PipeRun { mpps: number; received: number; outOfSequence: number }
+export type PipeRow = Row<PipeRun>;
+
+/** The pipe table; the first row is the C reference the others are compared with. */
+export function pipeTable(rows: PipeRow[], count: number): string {
+  const mpps = (r: PipeRow | undefined): number => (r ? median(r.runs.map((x) => x.mpps)) : NaN);
+  const ref = mpps(rows[0]);
+  const body = rows.map((r) => {
+    if (r.missing || r.runs.length === 0) {
+      return [r.name, '—', '—', '—', '—', '—', notes(r.missing ? `not measured: ${r.missing}` : '', failureNote(r))];
+    }
+    const short = r.runs.filter((x) => x.received !== count).length;
+    const seq = r.runs.reduce((k, x) => k + x.outOfSequence, 0);
+    return [r.name, int(median(r.runs.map((x) => x.received))), int(seq), fix(mpps(r), 2),
+      r.runs.map((x) => fix(x.mpps, 2)).join(', '), r === rows[0] ? '1.00× (reference)' : ratio(mpps(r) / ref),
+      notes(short ? `**${short} run(s) received fewer than ${int(count)}**` : '',
+        seq ? '**frames out of sequence**' : '', failureNote(r))];
+  });
+  return table(['path', 'received', 'out of sequence (all runs)', 'Mpps', 'runs (Mpps)', 'vs C reference', 'notes'], body);
+}

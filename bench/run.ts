@@ -4,17 +4,21 @@
  * a network namespace of its own. Writes bench/RESULTS.md and prints the
  * same tables.
  *
- * Then the offline table (bench/offline.ts): savefiles read and filtered
- * by netmap-pcap, tcpdump -r and pcap-parser. BENCH_ONLY=offline runs only
- * that part (no root needed), BENCH_ONLY=network only the capture and
- * injection tables; either rewrites just its own part of RESULTS.md.
+ * Then the pipe table (bench/pipe.ts): a pipe: port JS -> JS between two
+ * processes, fast and convenient API, against the C reference of the same
+ * ring. Then the offline table (bench/offline.ts): savefiles read and
+ * filtered by netmap-pcap, tcpdump -r and pcap-parser. BENCH_ONLY=pipe or
+ * BENCH_ONLY=offline runs only that part (no root needed),
+ * BENCH_ONLY=network only the capture and injection tables; each rewrites
+ * just its own part of RESULTS.md and keeps the others.
  *
  * Knobs (environment): BENCH_COUNT frames per capture run (2000000),
  * BENCH_INJECT_COUNT frames per injection run (1000000), BENCH_REPS
  * repetitions, median reported (3), BENCH_SIZES capture frame sizes
  * ("60,1514"), BENCH_BUFFER_KIB capture buffer for every consumer (8192),
  * BENCH_OFFLINE_MB size of each offline capture in MiB (1024),
- * BENCH_OFFLINE_FILTER the offline filter ("udp and dst port 53").
+ * BENCH_OFFLINE_FILTER the offline filter ("udp and dst port 53"),
+ * BENCH_PIPE_COUNT frames per pipe run (10000000).
  *
  * Network rules: every frame stays inside the namespace (both veth ends
  * are in it), the namespace is removed on every way out (normal end,
@@ -25,11 +29,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { captureOnce, consumers, GEN_CPU, NAPI_CPU, runGen, RX_CPU } from './capture';
 import { killAll } from './child';
-import { buildGen, describeMachine, loadNow, Netns, OUT, requireRoot, ROOT } from './env';
+import { buildGen, buildPipeRef, describeMachine, loadNow, Netns, OUT, requireRoot, ROOT } from './env';
 import { injectOnce, senders } from './inject';
 import { DEFAULT_FILTER, offlineSection } from './offline';
 import { ensurePcap, PCAP_VERSION } from './peers';
+import { pipeSection } from './pipe';
 import type { CaptureRun } from './capture';
+import type { Machine } from './env';
 import type { InjectRun } from './inject';
 import { captureTable, injectTable, machineText, median, Row } from './report';
 
@@ -45,8 +51,9 @@ const BUFFER = env('BENCH_BUFFER_KIB', 8192) * 1024;
 const SIZES = (process.env.BENCH_SIZES ?? '60,1514').split(',').map(Number);
 const OFFLINE_MB = env('BENCH_OFFLINE_MB', 1024);
 const OFFLINE_FILTER = process.env.BENCH_OFFLINE_FILTER ?? DEFAULT_FILTER;
+const PIPE_COUNT = env('BENCH_PIPE_COUNT', 10_000_000);
 const ONLY = process.env.BENCH_ONLY ?? '';
-if (!['', 'offline', 'network'].includes(ONLY)) throw new Error('BENCH_ONLY must be offline or network');
+if (!['', 'offline', 'network', 'pipe'].includes(ONLY)) throw new Error('BENCH_ONLY must be offline, network or pipe');
 /** Upper bound on any one sender's run, whatever COUNT says. */
 const SEND_SECONDS = 10;
 
@@ -172,20 +179,67 @@ const NOTES = `\
 - npm pcap 3.1.0 keeps the process alive after session.close() (its poll
   handle stays open); the bench's npm pcap sender exits explicitly.`;
 
-/** RESULTS.md's offline part sits between these, so either part can be rerun alone. */
-const OFFLINE_BEGIN = '<!-- offline: written by bench/offline.ts -->';
-const OFFLINE_END = '<!-- /offline -->';
+/**
+ * RESULTS.md's pipe and offline parts sit between these markers, so each
+ * part can be rerun alone: the network part is everything before them.
+ */
+const PARTS = {
+  pipe: { begin: '<!-- pipe: written by bench/pipe.ts -->', end: '<!-- /pipe -->' },
+  offline: { begin: '<!-- offline: written by bench/offline.ts -->', end: '<!-- /offline -->' },
+} as const;
+type Part = keyof typeof PARTS;
 const RESULTS = join(ROOT, 'bench', 'RESULTS.md');
 
 function readResults(): string {
   try { return readFileSync(RESULTS, 'utf8'); } catch { return ''; }
 }
 
-/** The offline part of a RESULTS.md text ('' if it has none). */
-function offlinePart(text: string): string {
-  const a = text.indexOf(OFFLINE_BEGIN);
-  const b = text.indexOf(OFFLINE_END);
-  return a >= 0 && b > a ? text.slice(a, b + OFFLINE_END.length) : '';
+/** One marked part of a RESULTS.md text, markers included ('' if it has none). */
+function partOf(text: string, part: Part): string {
+  const { begin, end } = PARTS[part];
+  const a = text.indexOf(begin);
+  const b = text.indexOf(end, a);
+  return a >= 0 && b > a ? text.slice(a, b + end.length) : '';
+}
+
+/**
+ * RESULTS.md with one part (re)written and everything else kept: in place
+ * if it was there, else before the parts that follow it (pipe before
+ * offline), else at the end.
+ */
+function withPart(old: string, part: Part, text: string): string {
+  const prev = partOf(old, part);
+  if (prev) return old.replace(prev, () => text);
+  const base = old || '# Benchmark results\n\nWritten by `npm run bench` (bench/run.ts); numbers from one machine, one run.\n';
+  const order = Object.keys(PARTS) as Part[];
+  const next = order.slice(order.indexOf(part) + 1).map((p) => partOf(base, p)).find(Boolean);
+  return next ? base.replace(next, () => `${text}
+
+${next}`) : `${base}
+${text}
+`;
+}
+
+/** The measured part between its markers, with the machine it ran on. */
+function marked(part: Part, body: string, m: Machine): string {
+  return `${PARTS[part].begin}
+${body}
+
+Measured ${m.date} at ${m.commit}; ${m.nproc} CPUs (${m.cpu}), ` +
+    `Node ${m.node}; load average before: ${m.load}, after: ${loadNow()}.
+${PARTS[part].end}`;
+}
+
+async function pipeText(): Promise<string> {
+  try {
+    execFileSync('sh', ['-c', 'command -v gcc'], { stdio: 'pipe' });
+  } catch {
+    process.stderr.write('the pipe bench needs `gcc` and libpcap\'s headers (Debian: apt-get install gcc libpcap-dev)\n');
+    process.exit(1);
+  }
+  buildPipeRef();
+  const m = describeMachine();
+  return marked('pipe', await pipeSection({ count: PIPE_COUNT, reps: REPS }), m);
 }
 
 async function offlineText(): Promise<string> {
@@ -196,19 +250,13 @@ async function offlineText(): Promise<string> {
     process.exit(1);
   }
   const m = describeMachine();
-  const body = await offlineSection({ mib: OFFLINE_MB, reps: REPS, filter: OFFLINE_FILTER });
-  return `${OFFLINE_BEGIN}\n${body}\n\nMeasured ${m.date} at ${m.commit}; ${m.nproc} CPUs (${m.cpu}), ` +
-    `Node ${m.node}; load average before: ${m.load}, after: ${loadNow()}.\n${OFFLINE_END}`;
+  return marked('offline', await offlineSection({ mib: OFFLINE_MB, reps: REPS, filter: OFFLINE_FILTER }), m);
 }
 
 async function main(): Promise<void> {
-  if (ONLY === 'offline') {
-    const part = await offlineText();
-    const old = readResults();
-    const prev = offlinePart(old);
-    const text = prev ? old.replace(prev, () => part)
-      : `${old || '# Benchmark results\n\nWritten by `npm run bench` (bench/run.ts); numbers from one machine, one run.\n'}\n${part}\n`;
-    writeFileSync(RESULTS, text);
+  if (ONLY === 'offline' || ONLY === 'pipe') {
+    const part = ONLY === 'offline' ? await offlineText() : await pipeText();
+    writeFileSync(RESULTS, withPart(readResults(), ONLY, part));
     process.stdout.write(`\n${part}\n\nwritten to bench/RESULTS.md\n`);
     return;
   }
@@ -229,8 +277,11 @@ async function main(): Promise<void> {
 
   const sections = [...await captureTables(pcap), await injectTableText(pcap)];
   ns.down();
-  // BENCH_ONLY=network keeps the offline part of the last run.
-  const offline = ONLY === 'network' ? offlinePart(readResults()) : await offlineText();
+  // BENCH_ONLY=network keeps the pipe and offline parts of the last run.
+  const old = readResults();
+  const pipe = ONLY === 'network' ? partOf(old, 'pipe') : await pipeText();
+  const offline = ONLY === 'network' ? partOf(old, 'offline') : await offlineText();
+  const tail = [pipe, offline].filter(Boolean).join('\n\n');
   const report = `# Benchmark results
 
 Written by \`npm run bench\` (bench/run.ts); numbers from one machine, one run.
@@ -250,9 +301,9 @@ ${sections.join('\n\n')}
 ## Notes
 
 ${NOTES}
-${offline ? `\n${offline}\n` : ''}`;
+${tail ? `\n${tail}\n` : ''}`;
   writeFileSync(RESULTS, report);
-  process.stdout.write(`\n${sections.join('\n\n')}\n${ONLY === 'network' ? '' : `\n${offline}\n`}\nwritten to bench/RESULTS.md\n`);
+  process.stdout.write(`\n${sections.join('\n\n')}\n${ONLY === 'network' ? '' : `\n${tail}\n`}\nwritten to bench/RESULTS.md\n`);
 }
 
 main().then(() => cleanup(), (err: unknown) => {

@@ -1,0 +1,123 @@
+/**
+ * The pipe table (issue 6, "Benchmark"): a pipe: port JS → JS between two
+ * processes, 64-byte frames, with the fast API (ring slots written and
+ * read in place, bench/pipe-js.ts `fast`) and the convenient API
+ * (injectBatch, loop() with a Buffer per packet, `convenient`), next to
+ * the C reference of the same ring (bench/pipe-ref.c, built into
+ * bench/out/pipe-ref), all in one run. No root, no network namespace:
+ * pipes are shared memory between two processes of this user.
+ *
+ * Knobs (environment): BENCH_PIPE_COUNT packets per run (10000000),
+ * BENCH_REPS repetitions, median reported (3).
+ */
+import { join } from 'node:path';
+import { Child } from './child';
+import { PIPE_REF } from './env';
+import { median, pipeTable, PipeRow, PipeRun } from './report';
+
+/** The issue's target for the fast API: 10 Gbit/s of minimum-size frames. */
+export const TARGET_MPPS = 14.88;
+const SIZE = 64;
+const PIPE_JS = join(__dirname, 'pipe-js.js');
+const log = (s: string): void => { process.stderr.write(`${s}\n`); };
+
+interface Path {
+  name: string;
+  run(count: number, timeoutMs: number): Promise<PipeRun>;
+}
+
+/** bench/out/pipe-ref: `receiver: X Mpps (N packets, B out of sequence, ...)` on stdout, exit 0 if both ends did. */
+async function refRun(count: number, timeoutMs: number): Promise<PipeRun> {
+  const c = new Child([PIPE_REF, String(count), String(SIZE), '4096', '0']);
+  const code = await c.finish(timeoutMs);
+  const m = c.stdout.map((l) => /^receiver: ([\d.]+) Mpps \((\d+) packets, (\d+) out of sequence/.exec(l)).find(Boolean);
+  if (code !== 0 || !m) throw new Error(`pipe-ref exited ${code}: ${c.failure()}`);
+  return { mpps: Number(m[1]), received: Number(m[2]), outOfSequence: Number(m[3]) };
+}
+
+/** bench/pipe-js.js: one JSON line from the receiver, which waits for its sender child. */
+async function jsRun(mode: 'fast' | 'convenient', count: number, timeoutMs: number): Promise<PipeRun> {
+  const c = new Child([process.execPath, PIPE_JS, mode, String(count), '0']);
+  const code = await c.finish(timeoutMs);
+  const line = c.stdout.find((l) => l.startsWith('{'));
+  if (code !== 0 || !line) throw new Error(`pipe-js ${mode} exited ${code}: ${c.failure()}`);
+  const r = JSON.parse(line) as { packets: number; outOfSequence: number; mpps: number; senderExit: number | null };
+  if (r.senderExit !== 0) throw new Error(`pipe-js ${mode}: the sender exited ${r.senderExit}: ${c.failure()}`);
+  return { mpps: r.mpps, received: r.packets, outOfSequence: r.outOfSequence };
+}
+
+const PATHS: Path[] = [
+  { name: 'C reference (bench/pipe-ref.c)', run: refRun },
+  { name: 'JS fast API (ring slots in place)', run: (n, t) => jsRun('fast', n, t) },
+  { name: 'JS convenient API (injectBatch → loop)', run: (n, t) => jsRun('convenient', n, t) },
+];
+
+const METHOD = (count: number, reps: number): string => `\
+- One pipe, \`pipe:NAME{0\` → \`pipe:NAME}0\`, default size (4096 slots of
+  2048 bytes each way), a fresh name per run. The sender and the receiver
+  are two processes (the receiver spawns or forks the sender), not pinned:
+  one core each on this 2-CPU machine, if nothing else runs.
+- ${count.toLocaleString('en-US')} frames of ${SIZE} bytes per run. The sender writes a sequence number
+  into each frame; the receiver reads it back (touching every packet) and
+  counts the ones out of sequence. Mpps = frames received / the
+  receiver's wall clock from its first frame to its last.
+- C reference: the same backend (csrc/port_pipe.c, through the port
+  contract) driven from C, walking the ring exactly as JS does (head/cur
+  in the shared header, one sync per batch). JS fast API: \`txRing()\` /
+  \`rxRing()\`, slots written and read in place with typed arrays,
+  nothing allocated per packet (bench/pipe-js.ts \`fast\`). JS convenient
+  API: \`injectBatch()\` of 1024 Buffers on one side, \`loop(n, cb)\` with a
+  Buffer per packet on the other (\`convenient\`). Every receiver sleeps in
+  poll(2) as soon as its ring is empty (no spinning), as a session does.
+- Every number is the median of ${reps} runs; repetitions interleaved, so a
+  slow drift of the machine hits every row. A run lasts well under a
+  second, and each end needs a core of its own: anything else running on
+  the 2 CPUs (see the load averages below) moves single runs by a factor
+  of several, the C reference's most. "runs (Mpps)" shows the spread.`;
+
+/** Measure the three paths; returns the Markdown section for RESULTS.md. */
+export async function pipeSection(opts: { count: number; reps: number }): Promise<string> {
+  const { count, reps } = opts;
+  const started = Date.now();
+  // Bounded: at least 10 s, or 1 Mpps, whichever is longer (a run takes ~1 s).
+  const timeoutMs = Math.max(10_000, count / 1e3);
+  const rows: PipeRow[] = PATHS.map((p) => ({ name: p.name, runs: [], failures: [] }));
+  for (let rep = 1; rep <= reps; rep++) {
+    for (const [i, p] of PATHS.entries()) {
+      const what = `pipe rep ${rep}: ${p.name}`;
+      try {
+        const r = await p.run(count, timeoutMs);
+        rows[i].runs.push(r);
+        log(`${what}: ${r.received} packets, ${r.outOfSequence} out of sequence, ${r.mpps.toFixed(2)} Mpps`);
+      } catch (err) {
+        const msg = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').slice(0, 300);
+        rows[i].failures.push(msg);
+        log(`${what}: FAILED: ${msg}`);
+      }
+    }
+  }
+  const fast = rows[1];
+  const fastMpps = median(fast.runs.map((r) => r.mpps));
+  const lowest = Math.min(...fast.runs.map((r) => r.mpps));
+  const target = fast.runs.length === 0
+    ? `**not measured** (${fast.failures[0] ?? 'no run'})`
+    : fastMpps >= TARGET_MPPS
+      ? `**met**: median ${fastMpps.toFixed(2)} Mpps (${(fastMpps / TARGET_MPPS).toFixed(2)}× the target; lowest run ${lowest.toFixed(2)})`
+      : `**not met**: median ${fastMpps.toFixed(2)} Mpps (${(fastMpps / TARGET_MPPS).toFixed(2)}× the target)`;
+  const allIn = rows.every((r) => r.runs.every((x) => x.received === count && x.outOfSequence === 0));
+  const failed = rows.reduce((k, r) => k + r.failures.length, 0);
+  const took = ((Date.now() - started) / 1000).toFixed(0);
+  return `## Pipes: JS → JS between two processes
+
+${METHOD(count, reps)}
+
+### Pipe, ${SIZE}-byte frames, ${count.toLocaleString('en-US')} per run
+
+${pipeTable(rows, count)}
+
+- Target ≥ ${TARGET_MPPS} Mpps JS → JS with the fast API (10 Gbit/s of minimum-size frames): ${target}.
+- Counts: ${allIn ? `every run received all ${count.toLocaleString('en-US')} frames, in sequence` : '**some runs lost or reordered frames** (see the table)'}; ` +
+    `${failed === 0 ? 'no run failed' : `**${failed} run(s) failed** (see the table)`}.
+
+This part took ${took} s.`;
+}
