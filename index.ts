@@ -27,6 +27,10 @@ export type { Packet, PacketHeader, PacketHandler, DispatchOptions } from './lib
 export { Ring, ringLayout, SLOT_OUTGOING } from './lib/ring';
 export type { RingKind } from './lib/ring';
 
+// Port names: one parser for every prefix.
+export { parsePortName, checkPortName, PORT_GRAMMAR, AVAILABLE_BACKENDS } from './lib/ports';
+export type { PortName, PortBackend, ParseOptions } from './lib/ports';
+
 // Devices, link types, version.
 export { findAllDevs, libVersion } from './lib/devices';
 export type { Device } from './lib/devices';

@@ -5,6 +5,7 @@
 import { MemoryRegion, native, NativeOpenArgs, NativePort, NativePortInfo } from './binding';
 import { check, PcapError, PcapErrorCode } from './errors';
 import { Direction, directionCode, LiveOptions, resolveLiveOptions } from './options';
+import { checkPortName } from './ports';
 import { Ring, ringLayout } from './ring';
 import { Session } from './session';
 import { PacketSource, ReadyCallback } from './source';
@@ -103,7 +104,7 @@ export class LiveSession extends Session {
 
   /** @internal Use openLive(). */
   constructor(device: string, options: LiveOptions = {}) {
-    check(typeof device === 'string' && device.length > 0, 'device must be a non-empty string');
+    checkPortName(device); // every name error (and ENOTSUP) comes from lib/ports.ts
     check(typeof options === 'object' && options !== null, 'options must be an object');
     let live: LivePort | undefined;
     const args = resolveLiveOptions(options);

@@ -1,0 +1,142 @@
+// Port names: the grammar of lib/ports.ts, every prefix, valid and bad
+// names, and what openLive() refuses before the native open. No root needed
+// (nothing here reaches a socket). The fanout worker example on a veth runs
+// in test/workers.test.ts.
+import t from 'tap';
+import { checkPortName, findAllDevs, openLive, parsePortName, PcapError, PORT_GRAMMAR } from '../index';
+
+/** A fake /sys/class/net for the IF-N rule. */
+const only = (...names: string[]) => ({ interfaceExists: (n: string) => names.includes(n) });
+
+function errorOf(fn: () => unknown): PcapError {
+  try { fn(); } catch (e) { return e as PcapError; }
+  throw new Error('did not throw');
+}
+
+t.test('plain interfaces and any', async (t) => {
+  for (const n of ['eth0', 'lo', 'any', 'veth-a', 'br-lan', 'x', 'a'.repeat(15), 'wlp0s20f3', 'eth0.100', 'eth0@x']) {
+    t.match(parsePortName(n, only()), { name: n, backend: 'afpacket', device: n, available: true }, n);
+    t.equal(parsePortName(n, only()).queue, undefined, `${n}: no queue`);
+  }
+});
+
+t.test('IF-N: a queue only when IF-N does not exist and IF does', async (t) => {
+  t.match(parsePortName('eth0-3', only('eth0')),
+    { backend: 'afpacket', device: 'eth0', queue: 3, available: false }, 'eth0 exists, eth0-3 not: a queue');
+  t.match(parsePortName('eth0-3', only('eth0', 'eth0-3')),
+    { device: 'eth0-3', available: true }, 'eth0-3 exists: the interface');
+  t.match(parsePortName('eth0-3', only()),
+    { device: 'eth0-3', available: true }, 'neither exists: the name as given (ENODEV at open)');
+  t.match(parsePortName('veth-a', only('veth')), { device: 'veth-a', queue: undefined }, 'not digits: a name');
+  t.match(parsePortName('veth-1', only('veth')), { device: 'veth', queue: 1 });
+  t.match(parsePortName('v-70000', only('v')), { device: 'v-70000', available: true },
+    'a queue number over 65535 is not a queue');
+  const e = errorOf(() => checkPortName('eth0-3', only('eth0')));
+  t.equal(e.code, 'ENOTSUP');
+  t.match(e.message, /AF_PACKET cannot bind a socket to one queue/);
+  t.match(e.message, /fanout: \{ group, mode: 'hash' \}/);
+  t.match(e.message, /examples\/workers\.ts/);
+  // The real /sys/class/net: lo exists, lo-7 does not.
+  t.equal(errorOf(() => openLive('lo-7')).code, 'ENOTSUP', 'openLive refuses lo-7 before any socket');
+});
+
+t.test('bad plain names: ENODEV with the grammar (as libpcap)', async (t) => {
+  for (const n of ['x'.repeat(16), 'a/b', 'a b', 'tab\there', 'new\nline', '.', '..']) {
+    const e = errorOf(() => parsePortName(n));
+    t.equal(e.code, 'ENODEV', JSON.stringify(n));
+    t.match(e.message, /list interfaces with findAllDevs\(\)/);
+    t.ok(e.message.includes(PORT_GRAMMAR), `${JSON.stringify(n)}: the grammar is in the message`);
+  }
+  t.match(errorOf(() => parsePortName('x'.repeat(40))).message, /1 to 15 characters/);
+});
+
+t.test('empty and non-strings: EINVAL', async (t) => {
+  for (const n of ['', undefined, null, 3, {}]) {
+    const e = errorOf(() => parsePortName(n as never));
+    t.equal(e.code, 'EINVAL', String(n));
+    t.match(e.message, /non-empty string.*port name is/);
+  }
+  t.equal(errorOf(() => openLive(3 as never)).code, 'EINVAL');
+});
+
+t.test('pipe: ends', async (t) => {
+  t.same(parsePortName('pipe:demo{0'),
+    { name: 'pipe:demo{0', backend: 'pipe', device: 'demo', end: 'master', pipe: 0, available: true });
+  t.match(parsePortName('pipe:demo}7'), { device: 'demo', end: 'slave', pipe: 7 });
+  t.match(parsePortName(`pipe:A.b-c_${'9'.repeat(21)}{65535`), { pipe: 65535, end: 'master' });
+  t.match(parsePortName(`pipe:${'n'.repeat(32)}}1`), { device: 'n'.repeat(32) });
+  const bad: [string, RegExp][] = [
+    ['pipe:', /NAME is missing/], ['pipe:x', /no \{ or \}/], ['pipe:{0', /NAME is missing/],
+    ['pipe:x{', /pipe index N is missing/], ['pipe:x{a', /decimal digits/], ['pipe:x{-1', /decimal digits/],
+    ['pipe:x y{0', /character " "/], ['pipe:x/y}0', /character "\/"/],
+    [`pipe:${'n'.repeat(33)}{0`, /longer than 32/], ['pipe:x{65536', /over 65535/],
+    ['pipe:x{0}1', /decimal digits/], ['pipe:é{0', /character "é"/],
+  ];
+  for (const [n, why] of bad) {
+    const e = errorOf(() => openLive(n));
+    t.equal(e.code, 'EINVAL', n);
+    t.match(e.message, why, `${n}: says why`);
+    t.match(e.message, /pipe:NAME\{N .*pipe:NAME\}N/, `${n}: gives the grammar`);
+  }
+});
+
+t.test('future prefixes: parsed, then ENOTSUP on open', async (t) => {
+  const cases: [string, object][] = [
+    ['xdp:eth0', { backend: 'xdp', device: 'eth0', queue: undefined }],
+    ['xdp:eth0-3', { backend: 'xdp', device: 'eth0', queue: 3 }],
+    ['xdp:veth-a', { backend: 'xdp', device: 'veth-a', queue: undefined }],
+    ['netmap:eth0', { backend: 'netmap', device: 'eth0', rings: 'hw', queue: undefined }],
+    ['netmap:eth0-2', { backend: 'netmap', device: 'eth0', queue: 2, rings: 'hw' }],
+    ['netmap:eth0^', { backend: 'netmap', device: 'eth0', rings: 'host' }],
+    ['netmap:eth0*', { backend: 'netmap', device: 'eth0', rings: 'all' }],
+    ['netmap:p{1', { backend: 'netmap', device: 'p', end: 'master', pipe: 1 }],
+    ['netmap:p}1', { backend: 'netmap', device: 'p', end: 'slave', pipe: 1 }],
+    ['vale0:a', { backend: 'vale', switch: '0', device: 'a' }],
+    ['vale:p1', { backend: 'vale', switch: '', device: 'p1' }],
+    ['valeSw_1:port.2', { backend: 'vale', switch: 'Sw_1', device: 'port.2' }],
+  ];
+  for (const [n, want] of cases) {
+    t.match(parsePortName(n), { ...want, name: n, available: false }, n);
+    const e = errorOf(() => openLive(n));
+    t.equal(e.code, 'ENOTSUP', `${n}: ENOTSUP`);
+    const prefix = n.startsWith('vale') ? 'vale' : n.slice(0, n.indexOf(':') + 1);
+    t.match(e.message, `the ${prefix} backend is not built yet; available: plain interfaces, any, pipe:`);
+  }
+});
+
+t.test('bad prefixed names: EINVAL with the grammar', async (t) => {
+  const bad: [string, RegExp][] = [
+    ['xdp:', /after the xdp: prefix, a Linux interface name has 1 to 15/], ['xdp:a/b', /character "\/"/],
+    ['xdp:eth0-99999', /over 65535/], [`xdp:${'e'.repeat(16)}`, /1 to 15/],
+    ['netmap:', /after the netmap: prefix/], ['netmap:^', /after the netmap: prefix/], ['netmap:e{x', /decimal digits/],
+    ['netmap:{1', /NAME is missing/],
+    ['vale-x:p', /switch name/], ['vale0:', /port name PORT/], ['vale0:a b', /port name PORT/],
+    ['foo:bar', /unknown prefix "foo:"/], [':x', /unknown prefix ":"/], ['eth0:1', /unknown prefix "eth0:"/],
+    ['PIPE:x{0', /unknown prefix "PIPE:"/],
+  ];
+  for (const [n, why] of bad) {
+    const e = errorOf(() => openLive(n));
+    t.equal(e.code, 'EINVAL', n);
+    t.match(e.message, why, `${n}: says why`);
+    t.ok(e.message.includes(PORT_GRAMMAR), `${n}: gives the grammar`);
+  }
+});
+
+t.test('the checks run before the options and the native open', async (t) => {
+  t.equal(errorOf(() => openLive('xdp:eth0', { snapLen: 1 } as never)).code, 'ENOTSUP');
+  t.equal(errorOf(() => openLive('pipe:x', { snapLen: 1 } as never)).code, 'EINVAL');
+});
+
+t.test('findAllDevs: the backends that open each device', async (t) => {
+  const devs = findAllDevs();
+  const by = (n: string) => devs.find((d) => d.name === n);
+  t.same(by('lo')?.backends, ['afpacket'], 'lo: afpacket');
+  t.same(by('any')?.backends, ['afpacket'], 'any: afpacket');
+  t.ok(by('lo')!.addresses.length > 0, 'the existing fields are kept');
+  for (const d of devs) {
+    t.ok(Array.isArray(d.backends), `${d.name} has backends`);
+    t.notOk(d.backends.includes('pipe' as never), `${d.name}: pipes are not devices`);
+  }
+  const nflog = by('nflog');
+  if (nflog) t.same(nflog.backends, [], 'nflog: no backend of ours opens it');
+});
