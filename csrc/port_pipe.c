@@ -303,39 +303,33 @@ static void *map_region(int fd, size_t len, size_t off)
 	return m == MAP_FAILED ? NULL : m;
 }
 
-/* Map the control area and both buffer regions; the buffers go to the
- * port as refcounted memory JS may map. */
+/* One direction's buffers, as refcounted memory JS may map. */
+static struct nmp_mem *map_buffers(struct pipe *pp, int dir)
+{
+	void *b = map_region(pp->memfd, pp->g.buf_len,
+			     pp->g.ctl_len + (size_t)dir * pp->g.buf_len);
+
+	return b ? nmp_mem_wrap(b, pp->g.buf_len, nmp_mem_munmap) : NULL;
+}
+
+/* Map the control area and both buffer regions. */
 static int map_all(struct nmp_port *p, struct pipe *pp, struct nmp_err *err)
 {
 	int rx = 1 - pp->end, tx = pp->end;
-	void *rxb, *txb;
 
 	pp->shm = map_region(pp->memfd, pp->g.ctl_len, 0);
-	if (!pp->shm)
-		goto fail;
-	rxb = map_region(pp->memfd, pp->g.buf_len, pp->g.ctl_len + rx * pp->g.buf_len);
-	if (!rxb)
-		goto fail;
-	p->rx_buf = nmp_mem_wrap(rxb, pp->g.buf_len, nmp_mem_munmap);
-	if (!p->rx_buf)
-		return nmp_fail(err, "ENOMEM", "out of memory");
-	txb = map_region(pp->memfd, pp->g.buf_len, pp->g.ctl_len + tx * pp->g.buf_len);
-	if (!txb)
-		goto fail;
-	p->tx_buf = nmp_mem_wrap(txb, pp->g.buf_len, nmp_mem_munmap);
-	if (!p->tx_buf)
-		return nmp_fail(err, "ENOMEM", "out of memory");
-	pp->rx_bytes = rxb;
-	pp->tx_bytes = txb;
+	if (!pp->shm || !(p->rx_buf = map_buffers(pp, rx)) ||
+	    !(p->tx_buf = map_buffers(pp, tx)))
+		return nmp_fail(err, "ENOMEM", "cannot map the pipe's %zu bytes "
+				"of shared memory: %s; use fewer ringSlots or a "
+				"smaller bufferSize", pp->g.total, strerror(errno));
+	pp->rx_bytes = p->rx_buf->addr;
+	pp->tx_bytes = p->tx_buf->addr;
 	pp->rxd = &pp->shm->dir[rx];
 	pp->txd = &pp->shm->dir[tx];
 	pp->rx_desc = (struct pipe_desc *)(pp->shm + 1) + (size_t)rx * pp->g.num_slots;
 	pp->tx_desc = (struct pipe_desc *)(pp->shm + 1) + (size_t)tx * pp->g.num_slots;
 	return 0;
-fail:
-	return nmp_fail(err, "ENOMEM", "cannot map the pipe's %zu bytes of "
-			"shared memory: %s; use fewer ringSlots or a smaller "
-			"bufferSize", pp->g.total, strerror(errno));
 }
 
 /* ---- the creator ---- */
