@@ -68,7 +68,7 @@ class LivePort implements PacketSource {
   }
 
   /** The error pending on the port (a link gone down, ...), if any. */
-  socketFailure(): PcapError | null {
+  #socketFailure(): PcapError | null {
     const f = this.port.socketError();
     return f ? new PcapError(f.message, f.code as PcapErrorCode) : null;
   }
@@ -84,7 +84,7 @@ class LivePort implements PacketSource {
       // libuv has stopped the handle; the cause is the socket's error.
       this.port.pollStop();
       this.#polling = false;
-      this.#ready(this.socketFailure() ??
+      this.#ready(this.#socketFailure() ??
         new PcapError(`waiting for packets failed (libuv ${status})`, 'EIO'));
       return;
     }
@@ -140,7 +140,6 @@ export class LiveSession extends Session {
     if (!this.#tx) {
       const port = this.#live.port;
       port.openTx();
-      this.#live.info.txMaxLen = port.info().txMaxLen;
       this.#tx = new Ring('tx', port.memory(MemoryRegion.TxRing),
         port.memory(MemoryRegion.TxBuffers), () => port.txsync(), () => !this.closed);
     }
