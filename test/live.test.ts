@@ -157,6 +157,8 @@ t.test('live capture and injection on veth', async (t) => {
     t.equal(r.ready, true, 'readable once frames arrive');
     t.same(r.seqs, [0, 1, 2, 3, 4]);
     t.equal(r.idleAgain, false, 'drained: not readable');
+    t.equal(r.asyncReady, true, 'waitForPackets resolves true when frames arrive');
+    t.same(r.later, [5, 6, 7]);
   });
 
   t.test('the link going down ends a running loop with ENETDOWN', async (t) => {
