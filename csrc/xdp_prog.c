@@ -132,6 +132,10 @@ static int join_link(struct nmp_xdp_prog *x, int ifindex, const char *ifname,
 	if (bpf_xdp_query_id(ifindex, 0, &attached) < 0 || attached == 0)
 		return 0;
 	ours = our_program(attached, &x->map_fd);
+	if (ours < 0 && (errno == EPERM || errno == EACCES))
+		return nmp_fail(err, "EPERM", "another port has the XDP program "
+				"on %s; sharing it needs CAP_SYS_ADMIN: %s",
+				ifname, fix_bpf_privileges);
 	if (ours == 0)
 		return nmp_fail(err, "EBUSY", "XDP program %u is already attached "
 				"to %s; remove it with `ip link set dev %s xdp "
