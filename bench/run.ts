@@ -8,7 +8,8 @@
  * processes, fast and convenient API, against the C reference of the same
  * ring. Then the offline table (bench/offline.ts): savefiles read and
  * filtered by netmap-pcap, tcpdump -r and pcap-parser. BENCH_ONLY=pipe or
- * BENCH_ONLY=offline runs only that part (no root needed),
+ * BENCH_ONLY=offline runs only that part (no root needed), BENCH_ONLY=xdp
+ * only the AF_XDP table (bench/xdp.ts: xdp: against plain on the same veth),
  * BENCH_ONLY=network only the capture and injection tables; each rewrites
  * just its own part of RESULTS.md and keeps the others.
  *
@@ -37,7 +38,8 @@ import { pipeSection } from './pipe';
 import type { CaptureRun } from './capture';
 import type { Machine } from './env';
 import type { InjectRun } from './inject';
-import { captureTable, injectTable, machineText, median, Row } from './report';
+import { attempt as attemptRun, captureTable, injectTable, machineText, median, Row } from './report';
+import { xdpSection } from './xdp';
 
 const env = (name: string, dflt: number): number => {
   const v = Number(process.env[name] ?? dflt);
@@ -53,7 +55,9 @@ const OFFLINE_MB = env('BENCH_OFFLINE_MB', 1024);
 const OFFLINE_FILTER = process.env.BENCH_OFFLINE_FILTER ?? DEFAULT_FILTER;
 const PIPE_COUNT = env('BENCH_PIPE_COUNT', 10_000_000);
 const ONLY = process.env.BENCH_ONLY ?? '';
-if (!['', 'offline', 'network', 'pipe'].includes(ONLY)) throw new Error('BENCH_ONLY must be offline, network or pipe');
+if (!['', 'offline', 'network', 'pipe', 'xdp'].includes(ONLY)) {
+  throw new Error('BENCH_ONLY must be offline, network, pipe or xdp');
+}
 /** Upper bound on any one sender's run, whatever COUNT says. */
 const SEND_SECONDS = 10;
 
@@ -66,22 +70,9 @@ process.on('exit', cleanup);
 
 const log = (s: string): void => { process.stderr.write(`${s}\n`); };
 
-/**
- * One measurement into its row. A failed run (a consumer or sender that
- * crashed or threw) is recorded with its message, not fatal: the other
- * rows still get measured, and the table says what failed.
- */
-async function attempt<R>(row: Row<R>, what: string, run: () => Promise<R>, describe: (r: R) => string): Promise<void> {
-  try {
-    const r = await run();
-    row.runs.push(r);
-    log(`${what}: ${describe(r)}`);
-  } catch (err) {
-    const msg = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').slice(0, 300);
-    row.failures.push(msg);
-    log(`${what}: FAILED: ${msg}`);
-  }
-}
+/** report.ts's attempt(), logging to stderr. */
+const attempt = <R>(row: Row<R>, what: string, run: () => Promise<R>, describe: (r: R) => string): Promise<void> =>
+  attemptRun(row, what, run, describe, log);
 
 async function captureTables(pcap: { dir?: string; error?: string }): Promise<string[]> {
   const out: string[] = [];
@@ -180,10 +171,11 @@ const NOTES = `\
   handle stays open); the bench's npm pcap sender exits explicitly.`;
 
 /**
- * RESULTS.md's pipe and offline parts sit between these markers, so each
+ * RESULTS.md's xdp, pipe and offline parts sit between these markers, so each
  * part can be rerun alone: the network part is everything before them.
  */
 const PARTS = {
+  xdp: { begin: '<!-- xdp: written by bench/xdp.ts -->', end: '<!-- /xdp -->' },
   pipe: { begin: '<!-- pipe: written by bench/pipe.ts -->', end: '<!-- /pipe -->' },
   offline: { begin: '<!-- offline: written by bench/offline.ts -->', end: '<!-- /offline -->' },
 } as const;
@@ -204,7 +196,7 @@ function partOf(text: string, part: Part): string {
 
 /**
  * RESULTS.md with one part (re)written and everything else kept: in place
- * if it was there, else before the parts that follow it (pipe before
+ * if it was there, else before the parts that follow it (xdp, pipe,
  * offline), else at the end.
  */
 function withPart(old: string, part: Part, text: string): string {
@@ -253,7 +245,32 @@ async function offlineText(): Promise<string> {
   return marked('offline', await offlineSection({ mib: OFFLINE_MB, reps: REPS, filter: OFFLINE_FILTER }), m);
 }
 
+/** Set up the namespace: up, receive thread pinned, one discarded run. */
+async function networkUp(): Promise<void> {
+  ns.up();
+  ns.pinReceiveThread(NAPI_CPU);
+  // The first run after the namespace is made is consistently slow
+  // (measured ~0.8 vs ~1.5 Mpps): one discarded warm-up.
+  await runGen(ns, ['-i', 'nmp0', '-n', '500000', '-s', '60', '-m', 'txring', '-d', '5']);
+  log(`gen on CPU ${GEN_CPU}, consumers on CPU ${RX_CPU}, nmp1's NAPI thread on CPU ${NAPI_CPU}`);
+}
+
+async function xdpText(m: Machine): Promise<string> {
+  return marked('xdp', await xdpSection(ns, { count: COUNT, injectCount: INJECT_COUNT, reps: REPS,
+    bufferBytes: BUFFER, sizes: SIZES, sendSeconds: SEND_SECONDS, log }), m);
+}
+
 async function main(): Promise<void> {
+  if (ONLY === 'xdp') {
+    requireRoot();
+    buildGen();
+    await networkUp();
+    const part = await xdpText(describeMachine());
+    ns.down();
+    writeFileSync(RESULTS, withPart(readResults(), 'xdp', part));
+    process.stdout.write(`\n${part}\n\nwritten to bench/RESULTS.md\n`);
+    return;
+  }
   if (ONLY === 'offline' || ONLY === 'pipe') {
     const part = ONLY === 'offline' ? await offlineText() : await pipeText();
     writeFileSync(RESULTS, withPart(readResults(), ONLY, part));
@@ -268,20 +285,16 @@ async function main(): Promise<void> {
   const pcap = 'dir' in pcapInstall ? { dir: pcapInstall.dir } : { error: pcapInstall.error };
   if (pcap.error) log(`npm pcap unavailable: ${pcap.error}`);
 
-  ns.up();
-  ns.pinReceiveThread(NAPI_CPU);
-  // The first run after the namespace is made is consistently slow
-  // (measured ~0.8 vs ~1.5 Mpps): one discarded warm-up.
-  await runGen(ns, ['-i', 'nmp0', '-n', '500000', '-s', '60', '-m', 'txring', '-d', '5']);
-  log(`gen on CPU ${GEN_CPU}, consumers on CPU ${RX_CPU}, nmp1's NAPI thread on CPU ${NAPI_CPU}`);
+  await networkUp();
 
   const sections = [...await captureTables(pcap), await injectTableText(pcap)];
-  ns.down();
-  // BENCH_ONLY=network keeps the pipe and offline parts of the last run.
+  // BENCH_ONLY=network keeps the xdp, pipe and offline parts of the last run.
   const old = readResults();
+  const xdp = ONLY === 'network' ? partOf(old, 'xdp') : await xdpText(machine);
+  ns.down();
   const pipe = ONLY === 'network' ? partOf(old, 'pipe') : await pipeText();
   const offline = ONLY === 'network' ? partOf(old, 'offline') : await offlineText();
-  const tail = [pipe, offline].filter(Boolean).join('\n\n');
+  const tail = [xdp, pipe, offline].filter(Boolean).join('\n\n');
   const report = `# Benchmark results
 
 Written by \`npm run bench\` (bench/run.ts); numbers from one machine, one run.

@@ -60,6 +60,7 @@
 #define XDP_MIN_RX_FRAMES 64u
 #define XDP_MAX_RX_FRAMES (1u << 17)
 #define XDP_TX_FRAMES 2048u
+#define XDP_MIN_BUSY_PAUSE_US 20u
 
 struct xdp {
 	int fd;
@@ -76,6 +77,8 @@ struct xdp {
 	uint64_t *slot_frame;      /* per JS RX slot: the frame it holds */
 	uint8_t *tx_done;          /* per JS TX slot: completed, not yet freed */
 	int zerocopy;
+	uint64_t tx_dropped;       /* frames the device refused (EBUSY) */
+	unsigned busy_pause_us;    /* pause after such a refusal */
 
 	struct bpf_program filter;
 	uint64_t passed;           /* packets that passed the filter */
@@ -355,6 +358,7 @@ static int xdp_open(struct nmp_port *p, const struct nmp_open_args *a,
 		return nmp_fail(err, "ENOMEM", "out of memory");
 	x->fd = -1;
 	x->prog.link_fd = x->prog.map_fd = -1;
+	x->busy_pause_us = XDP_MIN_BUSY_PAUSE_US;
 	p->priv = x;
 	p->snaplen = a->snaplen;
 	p->linktype = DLT_EN10MB;
@@ -513,8 +517,12 @@ static int xdp_open_tx(struct nmp_port *p, struct nmp_err *err)
 /*
  * Tell the kernel about posted frames. In copy mode one sendto() moves at
  * most a small batch (32 frames on Linux 6) and answers EAGAIN when more
- * are left, so it is repeated while the kernel keeps taking frames. A busy
- * or full path is not an error: the frames stay posted for the next kick.
+ * are left, so it is repeated while the kernel keeps taking frames.
+ * EBUSY means the device dropped a frame it had no room for (a veth whose
+ * peer's queue is full): the kernel has completed that frame, so it cannot
+ * be sent again. A short pause, doubling up to a millisecond, then lets
+ * the receiver drain before the next frames go. Other refusals (EAGAIN
+ * from a busy device, ENOBUFS) leave the frames posted for the next kick.
  */
 static int kick_tx(struct xdp *x, struct nmp_err *err)
 {
@@ -527,12 +535,21 @@ static int kick_tx(struct xdp *x, struct nmp_err *err)
 
 		if (before == x->tx.cached_prod)
 			break;   /* the kernel has taken every posted frame */
-		if (sendto(x->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0 &&
-		    errno != EAGAIN && errno != EBUSY && errno != ENOBUFS &&
-		    errno != EINTR)
-			return nmp_fail(err, nmp_errno_code(errno), "sending on "
-					"%s failed: %s", x->ifname,
-					strerror(errno));
+		if (sendto(x->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0) {
+			if (errno == EBUSY) {
+				x->tx_dropped++;
+				usleep(x->busy_pause_us);
+				if (x->busy_pause_us < 1000)
+					x->busy_pause_us *= 2;
+				continue;
+			}
+			if (errno != EAGAIN && errno != ENOBUFS && errno != EINTR)
+				return nmp_fail(err, nmp_errno_code(errno),
+						"sending on %s failed: %s",
+						x->ifname, strerror(errno));
+		} else if (x->busy_pause_us > XDP_MIN_BUSY_PAUSE_US) {
+			x->busy_pause_us /= 2;
+		}
 		if (x->zerocopy ||
 		    __atomic_load_n(x->tx.consumer, __ATOMIC_ACQUIRE) == before)
 			break;   /* one wake-up is enough / no progress */
