@@ -27,6 +27,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <linux/if_xdp.h>
 #include <net/if.h>
 #include <net/if_arp.h>
@@ -61,9 +62,12 @@
 #define XDP_MAX_RX_FRAMES (1u << 17)
 #define XDP_TX_FRAMES 2048u
 #define XDP_MIN_BUSY_PAUSE_US 20u
+#define XDP_BIND_RETRIES 100
+#define XDP_BIND_RETRY_US 5000u
 
 struct xdp {
 	int fd;
+	int promisc_fd;            /* holds promiscuous mode, or -1 */
 	int ifindex;
 	uint32_t queue;
 	char ifname[IFNAMSIZ];
@@ -295,7 +299,7 @@ static int bind_queue(struct xdp *x, struct nmp_err *err)
 	struct sockaddr_xdp sxdp;
 	struct xdp_options opts;
 	socklen_t olen = sizeof(opts);
-	int queues;
+	int queues, rc, tries = 0;
 
 	/* Neither XDP_COPY nor XDP_ZEROCOPY: the kernel takes zero-copy where
 	 * the driver has it and falls back to copying. */
@@ -304,7 +308,13 @@ static int bind_queue(struct xdp *x, struct nmp_err *err)
 	sxdp.sxdp_flags = XDP_USE_NEED_WAKEUP;
 	sxdp.sxdp_ifindex = (uint32_t)x->ifindex;
 	sxdp.sxdp_queue_id = x->queue;
-	if (bind(x->fd, (struct sockaddr *)&sxdp, sizeof(sxdp)) == 0) {
+	/* A socket just closed on this queue lets go of it a moment later
+	 * (the kernel releases its memory in deferred work): EBUSY for up to
+	 * half a second means "not yet", not "taken". */
+	while ((rc = bind(x->fd, (struct sockaddr *)&sxdp, sizeof(sxdp))) < 0 &&
+	       errno == EBUSY && tries++ < XDP_BIND_RETRIES)
+		usleep(XDP_BIND_RETRY_US);
+	if (rc == 0) {
 		if (getsockopt(x->fd, SOL_XDP, XDP_OPTIONS, &opts, &olen) == 0)
 			x->zerocopy = !!(opts.flags & XDP_OPTIONS_ZEROCOPY);
 		return 0;
@@ -323,6 +333,30 @@ static int bind_queue(struct xdp *x, struct nmp_err *err)
 			strerror(errno));
 }
 
+/*
+ * XDP sees only what the NIC accepts, so promiscuous mode matters as it
+ * does for a packet socket. It is held as a membership of a packet socket
+ * that receives nothing: the kernel drops it when that socket closes, even
+ * if the process dies.
+ */
+static int hold_promisc(struct xdp *x, struct nmp_err *err)
+{
+	struct packet_mreq mr;
+
+	x->promisc_fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (x->promisc_fd < 0)
+		return nmp_fail(err, nmp_errno_code(errno), "cannot make %s "
+				"promiscuous: %s", x->ifname, strerror(errno));
+	memset(&mr, 0, sizeof(mr));
+	mr.mr_ifindex = x->ifindex;
+	mr.mr_type = PACKET_MR_PROMISC;
+	if (setsockopt(x->promisc_fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr,
+		       sizeof(mr)) < 0)
+		return nmp_fail(err, nmp_errno_code(errno), "cannot make %s "
+				"promiscuous: %s", x->ifname, strerror(errno));
+	return 0;
+}
+
 static void unmap_ring(struct xsk_ring *r)
 {
 	if (r->map)
@@ -337,6 +371,8 @@ static void xdp_free(struct xdp *x)
 	nmp_xdp_prog_release(&x->prog);
 	if (x->fd >= 0)
 		close(x->fd);
+	if (x->promisc_fd >= 0)
+		close(x->promisc_fd);
 	unmap_ring(&x->fill);
 	unmap_ring(&x->comp);
 	unmap_ring(&x->rx);
@@ -356,7 +392,7 @@ static int xdp_open(struct nmp_port *p, const struct nmp_open_args *a,
 
 	if (!x)
 		return nmp_fail(err, "ENOMEM", "out of memory");
-	x->fd = -1;
+	x->fd = x->promisc_fd = -1;
 	x->prog.link_fd = x->prog.map_fd = -1;
 	x->busy_pause_us = XDP_MIN_BUSY_PAUSE_US;
 	p->priv = x;
@@ -379,7 +415,8 @@ static int xdp_open(struct nmp_port *p, const struct nmp_open_args *a,
 					    a->snaplen, 1, PCAP_NETMASK_UNKNOWN,
 					    err) < 0)
 		goto fail;
-	if (bind_queue(x, err) < 0 ||
+	if ((a->promisc && hold_promisc(x, err) < 0) ||
+	    bind_queue(x, err) < 0 ||
 	    nmp_xdp_prog_attach(&x->prog, x->ifindex, x->ifname, err) < 0 ||
 	    nmp_xdp_prog_add_socket(&x->prog, x->queue, x->fd, x->ifname, err) < 0)
 		goto fail;

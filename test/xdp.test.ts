@@ -60,9 +60,14 @@ t.test('AF_XDP ports on veth', async (t) => {
     t.same(r.counts, [10, 10, 50], 'arp: 10, udp port 10: 10, none: all 50');
   });
 
-  t.test('the program is attached while open and detached by close()', async (t) => {
+  t.test('the program and promiscuous mode are on while open, off after close()', async (t) => {
     const r = await scenario(t, ns, 'detach');
-    t.same(r, { before: false, during: true, after: false, mode: 'copy' });
+    t.same(r, { before: [false, false], during: [true, true], after: [false, false], mode: 'copy', notPromisc: true });
+  });
+
+  t.test('findAllDevs() lists xdp for Ethernet interfaces', async (t) => {
+    const r = await scenario(t, ns, 'devices');
+    t.same(r, { va: ['afpacket', 'xdp'], lo: ['afpacket'], any: ['afpacket'] });
   });
 
   t.test('SIGKILL of the owner leaves no program attached', async (t) => {
