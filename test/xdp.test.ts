@@ -105,7 +105,7 @@ t.test('AF_XDP ports on veth', async (t) => {
   });
 });
 
-t.test('two queues, one socket each', async (t) => {
+t.test('two queues, one socket each (one process, then one worker_thread per queue)', async (t) => {
   if (!requireRoot(t)) return;
   const ns = await Netns.create(t);
   ns.exec('ip', ['link', 'add', 'qa', 'numrxqueues', '2', 'numtxqueues', '2', 'type', 'veth',
@@ -121,4 +121,12 @@ t.test('two queues, one socket each', async (t) => {
   t.equal(r.stillAttached, true, 'closing one queue keeps the program for the other');
   t.equal(r.afterClose, 100, 'queue 1 still receives');
   t.equal(r.detached, true, 'closing the last port detaches it');
+
+  const w = await runInNetns(ns, join(__dirname, 'fixtures', 'xdp-workers.ts'), ['2000'], { timeoutMs: 60_000 });
+  t.equal(w.code, 0, 'workers: clean exit');
+  for (const q of [0, 1]) {
+    t.same(w.json?.per?.[q], { got: 2000, ownOnly: true, inOrder: true, mode: 'copy' },
+      `worker ${q} owns queue ${q}: all its frames, only its own, in order`);
+  }
+  t.equal(attached(ns, 'qb'), false, 'nothing left attached');
 });
