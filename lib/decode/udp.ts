@@ -23,8 +23,11 @@ export function decodeUdp(s: DecodeState): void {
   const udpLength = u16(d, o + 4);
   const layer: UdpLayer = { kind: 'udp', offset: o, length: 8, srcPort, dstPort, udpLength, checksum: u16(d, o + 6) };
   s.layers.push(layer);
-  if (udpLength < 8) return fail(s, `udp: length field ${udpLength} is below the header's 8`);
-  limit(s, o + udpLength);
+  // 0: a jumbogram (RFC 2675) or a BIG TCP tunnel packet over 64 KiB; the enclosing length bounds it.
+  if (udpLength !== 0) {
+    if (udpLength < 8) return fail(s, `udp: length field ${udpLength} is below the header's 8`);
+    limit(s, o + udpLength);
+  }
   s.off = o + 8;
   s.next = s.off < s.end && (isDnsPort(srcPort) || isDnsPort(dstPort)) ? P.DNS : P.PAYLOAD;
 }
