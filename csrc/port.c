@@ -74,6 +74,7 @@ static const struct {
 } backends[] = {
 	{ "", &nmp_afpacket_ops },
 	{ "pipe:", &nmp_pipe_ops },
+	{ "xdp:", &nmp_xdp_ops },
 };
 
 int nmp_port_open(struct nmp_port *p, const char *name,

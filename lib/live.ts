@@ -63,7 +63,7 @@ class LivePort implements PacketSource {
     this.port.setFilter(expression, 1, NETMASK_UNKNOWN);
   }
 
-  stats(): { recv: number; drop: number; ifdrop: number } {
+  stats(): { recv: number; drop: number; ifdrop: number; mode?: string } {
     return this.port.stats();
   }
 
