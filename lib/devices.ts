@@ -11,22 +11,44 @@ export interface Device extends NativeDevice {
    * Which backends `openLive()` can open this device with: `['afpacket']`
    * for a network interface and for `any`; empty for libpcap's other
    * pseudo-devices (nflog, dbus-*, bluetooth-monitor, ...), which this
-   * library cannot open. Only backends built into this version are listed
-   * (`xdp`, `netmap` will join them). `pipe:` ports are not devices: they
-   * are created when their first end is opened, so they never appear here.
+   * library cannot open. Only backends built into this version are listed.
+   * Where the netmap module is loaded (`/dev/netmap` exists), every
+   * interface is also listed a second time as `netmap:IF`, with backends
+   * `['netmap']`. `pipe:`, netmap pipes and VALE ports are not devices:
+   * they are created when their first end is opened, so they never appear.
    */
   backends: PortBackend[];
 }
 
-/** The backends that can open the device called `name`. */
-function backendsOf(name: string): PortBackend[] {
-  const isInterface = name === 'any' || existsSync(`/sys/class/net/${name}`);
-  return isInterface ? AVAILABLE_BACKENDS.filter((b) => b === 'afpacket') : [];
+/** Where netmap's control device is; its presence means netmap is loaded. */
+export const NETMAP_DEVICE = '/dev/netmap';
+
+function isInterface(name: string): boolean {
+  return existsSync(`/sys/class/net/${name}`);
 }
 
-/** Every device that can be opened (libpcap's pcap_findalldevs). */
+/** The backends that can open the device called `name`. */
+function backendsOf(name: string): PortBackend[] {
+  return name === 'any' || isInterface(name) ? AVAILABLE_BACKENDS.filter((b) => b === 'afpacket') : [];
+}
+
+/** `netmap:IF` for an interface, when the netmap module is loaded. */
+function netmapDevice(d: Device): Device {
+  return {
+    name: `netmap:${d.name}`,
+    description: `netmap port on ${d.name} (every hardware ring; the interface leaves the host stack while open)`,
+    flags: d.flags,
+    addresses: [],
+    backends: ['netmap'],
+  };
+}
+
+/** Every device that can be opened (libpcap's pcap_findalldevs), then the
+ * netmap names of the interfaces if the netmap module is loaded. */
 export function findAllDevs(): Device[] {
-  return native.findAllDevs().map((d) => ({ ...d, backends: backendsOf(d.name) }));
+  const devs: Device[] = native.findAllDevs().map((d) => ({ ...d, backends: backendsOf(d.name) }));
+  if (!existsSync(NETMAP_DEVICE)) return devs;
+  return devs.concat(devs.filter((d) => d.name !== 'any' && isInterface(d.name)).map(netmapDevice));
 }
 
 /** libpcap's version string (our filter compiler). */
