@@ -37,7 +37,7 @@ export type { FrameSpec, CraftProto } from './lib/craft/frame';
 export { writeEthernet, writeIpv4, writeUdp, writeTcpSyn, writeIcmpEcho } from './lib/craft/headers';
 export type { Ipv4Fields } from './lib/craft/headers';
 export { internetChecksum, checksumAdd, checksumFinish } from './lib/craft/checksum';
-export { parseMac, formatMac, parseIpv4, formatIpv4, inSubnet } from './lib/craft/address';
+export { parseMac, parseIpv4, inSubnet } from './lib/craft/address';
 export { writeSeqStamp, readSeqStamp, l4PayloadOffset, SEQ_STAMP_MAGIC, SEQ_STAMP_LENGTH } from './lib/craft/seq-stamp';
 export type { SeqStamp } from './lib/craft/seq-stamp';
 
