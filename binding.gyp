@@ -16,6 +16,7 @@
         "csrc/nmp_err.c",
         "csrc/port.c",
         "csrc/port_afpacket.c",
+        "csrc/port_netmap.c",
         "csrc/port_pipe.c",
         "csrc/port_xdp.c",
         "csrc/ring.c",

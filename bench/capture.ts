@@ -75,12 +75,13 @@ function lastProgress(c: Child): number {
   return 0;
 }
 
-/** A node consumer script from dist/bench/consumers, capturing on `device`. */
+/** A node consumer script from dist/bench/consumers, capturing on `device`,
+ * on `cpu` (a list: "0,1"). */
 export function nodeConsumer(name: string, script: string, extra: () => string[] = () => [],
-                             device = 'nmp1'): ConsumerSpec {
+                             cpu: number | string = RX_CPU, device = 'nmp1'): ConsumerSpec {
   return {
     name,
-    argv: (ns, buf) => ns.exec(RX_CPU, process.execPath,
+    argv: (ns, buf) => ns.exec(cpu, process.execPath,
       [join(__dirname, 'consumers', script), device, String(buf), ...extra()]),
     retireMs: 100,
     ready: /^ready$/,
@@ -142,6 +143,12 @@ export function consumers(pcapDir: string | null): ConsumerSpec[] {
   ];
   if (pcapDir) list.push(nodeConsumer(`npm pcap 'packet' event`, 'pcap-npm.js', () => [pcapDir]));
   return list;
+}
+
+/** N fanout workers in one process, free to use both CPUs (bench/fanout.ts). */
+export function fanoutConsumer(workers: number): ConsumerSpec {
+  return nodeConsumer(`netmap-pcap fanout, ${workers} worker${workers > 1 ? 's' : ''}`, 'nmp-fanout.js',
+    () => [String(workers)], '0,1');
 }
 
 /** Run gen once; its JSON line. */

@@ -6,7 +6,7 @@
  * xdp:nmp0. Reported: capture CPU ns per packet, RX and TX packets per
  * second, and xdp / plain ratios.
  */
-import { CaptureRun, captureOnce, ConsumerSpec, nodeConsumer } from './capture';
+import { CaptureRun, captureOnce, ConsumerSpec, nodeConsumer, RX_CPU } from './capture';
 import type { Netns } from './env';
 import { injectOnce, InjectRun, node, SenderSpec } from './inject';
 import { attempt, failureNote, fix, int, median, notes, ratio, Row, table } from './report';
@@ -29,7 +29,7 @@ const med = <R>(r: Row<R> | undefined, f: (x: R) => number): number => (r ? medi
 async function captureText(ns: Netns, size: number, o: XdpBenchOptions): Promise<string> {
   const specs: ConsumerSpec[] = [
     nodeConsumer('plain nmp1, rxRing() walk', 'nmp-ring.js'),
-    nodeConsumer('xdp:nmp1, rxRing() walk', 'nmp-ring.js', () => [], 'xdp:nmp1'),
+    nodeConsumer('xdp:nmp1, rxRing() walk', 'nmp-ring.js', () => [], RX_CPU, 'xdp:nmp1'),
   ];
   const rows: Array<Row<CaptureRun>> = specs.map((s) => ({ name: s.name, runs: [], failures: [] }));
   for (let rep = 1; rep <= o.reps; rep++) {

@@ -106,6 +106,8 @@ extern const struct nmp_port_ops nmp_closed_ops;
 extern const struct nmp_port_ops nmp_afpacket_ops;
 extern const struct nmp_port_ops nmp_pipe_ops;
 extern const struct nmp_port_ops nmp_xdp_ops;
+extern const struct nmp_port_ops nmp_netmap_ops;
+extern const struct nmp_port_ops nmp_vale_ops;
 
 /* Pick the backend by the name's prefix and open the port. */
 int nmp_port_open(struct nmp_port *p, const char *name,

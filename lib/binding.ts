@@ -94,6 +94,9 @@ export interface NativeDevice {
 interface NativeBinding {
   Port: new () => NativePort;
   layout: NativeLayout;
+  /** netmap's ABI as the netmap backend defines it: sizeof_*, offsetof_*
+   * and constants by netmap's own names (for the ABI layout test). */
+  netmapAbi: Record<string, number>;
   setErrorClass(ctor: typeof PcapError): void;
   findAllDevs(): NativeDevice[];
   libVersion(): string;

@@ -12,15 +12,24 @@ export interface Device extends NativeDevice {
    * for any network interface and for `any`, plus `'xdp'` (open it as
    * `xdp:NAME` or `xdp:NAME-Q`) for an Ethernet interface; empty for
    * libpcap's other pseudo-devices (nflog, dbus-*, bluetooth-monitor,
-   * ...), which this library cannot open. Only backends built into this
-   * version are listed (`netmap` will join them). `pipe:` ports are not devices: they
-   * are created when their first end is opened, so they never appear here.
+   * ...), which this library cannot open. Where the netmap module is
+   * loaded (`/dev/netmap` exists), every interface is also listed a second
+   * time as `netmap:IF`, with backends `['netmap']`. `pipe:`, netmap pipes
+   * and VALE ports are not devices: they are created when their first end
+   * is opened, so they never appear here.
    */
   backends: PortBackend[];
 }
 
 /** ARPHRD_ETHER: the hardware type AF_XDP ports accept. */
 const ARPHRD_ETHER = 1;
+
+/** Where netmap's control device is; its presence means netmap is loaded. */
+export const NETMAP_DEVICE = '/dev/netmap';
+
+function isInterface(name: string): boolean {
+  return existsSync(`/sys/class/net/${name}`);
+}
 
 /** Is `name` an Ethernet interface (sysfs type 1)? */
 function isEthernet(name: string): boolean {
@@ -33,15 +42,28 @@ function isEthernet(name: string): boolean {
 
 /** The backends that can open the device called `name`. */
 function backendsOf(name: string): PortBackend[] {
-  const isInterface = name === 'any' || existsSync(`/sys/class/net/${name}`);
-  if (!isInterface) return [];
+  if (name !== 'any' && !isInterface(name)) return [];
   const xdp = name !== 'any' && isEthernet(name);
   return AVAILABLE_BACKENDS.filter((b) => b === 'afpacket' || (b === 'xdp' && xdp));
 }
 
-/** Every device that can be opened (libpcap's pcap_findalldevs). */
+/** `netmap:IF` for an interface, when the netmap module is loaded. */
+function netmapDevice(d: Device): Device {
+  return {
+    name: `netmap:${d.name}`,
+    description: `netmap port on ${d.name} (every hardware ring; the interface leaves the host stack while open)`,
+    flags: d.flags,
+    addresses: [],
+    backends: ['netmap'],
+  };
+}
+
+/** Every device that can be opened (libpcap's pcap_findalldevs), then the
+ * netmap names of the interfaces if the netmap module is loaded. */
 export function findAllDevs(): Device[] {
-  return native.findAllDevs().map((d) => ({ ...d, backends: backendsOf(d.name) }));
+  const devs: Device[] = native.findAllDevs().map((d) => ({ ...d, backends: backendsOf(d.name) }));
+  if (!existsSync(NETMAP_DEVICE)) return devs;
+  return devs.concat(devs.filter((d) => d.name !== 'any' && isInterface(d.name)).map(netmapDevice));
 }
 
 /** libpcap's version string (our filter compiler). */
