@@ -95,8 +95,10 @@ const NOTES = `\
   thousands of packets. An xdp: port is readable as soon as one packet is
   on its RX ring: lower latency, but when packets trickle in, each batch
   is small and the wake-up (poll, rxsync) is paid over few packets. That
-  is most of the capture CPU difference at the rates reached here; the
-  per-packet work in the shim is a descriptor copy and a slot write.
+  is the likely cause of the capture CPU difference at low rates (not
+  measured apart); the per-packet work in the shim is a descriptor copy
+  and a slot write. Compare at a rate where both ports' batches are full
+  before reading the ratio as a per-packet cost.
 - TX: a plain port hands the kernel a ring of frames in one send(); an
   xdp: port posts descriptors and kicks with sendto(), and copy mode moves
   32 frames per kick. A frame that a full veth peer refuses is lost in
