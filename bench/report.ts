@@ -18,7 +18,7 @@ const int = (x: number): string => (Number.isFinite(x) ? Math.round(x).toLocaleS
 const fix = (x: number, d = 1): string => (Number.isFinite(x) ? x.toFixed(d) : '—');
 const ratio = (x: number): string => (Number.isFinite(x) ? `${x.toFixed(2)}×` : '—');
 
-function table(head: string[], rows: string[][]): string {
+export function table(head: string[], rows: string[][]): string {
   const line = (cells: string[]): string => `| ${cells.join(' | ')} |`;
   return [line(head), line(head.map((_, i) => (i === 0 || i === head.length - 1 ? '---' : '---:'))),
     ...rows.map(line)].join('\n');

@@ -9,8 +9,10 @@
  * ring. Then the offline table (bench/offline.ts): savefiles read and
  * filtered by netmap-pcap, tcpdump -r and pcap-parser. BENCH_ONLY=pipe or
  * BENCH_ONLY=offline runs only that part (no root needed),
- * BENCH_ONLY=network only the capture and injection tables; each rewrites
- * just its own part of RESULTS.md and keeps the others.
+ * BENCH_ONLY=network only the capture and injection tables. Then the decode
+ * table (bench/decode.ts): decodePacket against npm pcap's decode.packet
+ * on the same packets; BENCH_ONLY=decode runs only that (no root needed).
+ * Each BENCH_ONLY rewrites just its own part of RESULTS.md and keeps the others.
  *
  * Knobs (environment): BENCH_COUNT frames per capture run (2000000),
  * BENCH_INJECT_COUNT frames per injection run (1000000), BENCH_REPS
@@ -18,7 +20,8 @@
  * ("60,1514"), BENCH_BUFFER_KIB capture buffer for every consumer (8192),
  * BENCH_OFFLINE_MB size of each offline capture in MiB (1024),
  * BENCH_OFFLINE_FILTER the offline filter ("udp and dst port 53"),
- * BENCH_PIPE_COUNT frames per pipe run (10000000).
+ * BENCH_PIPE_COUNT frames per pipe run (10000000), BENCH_DECODE_MS
+ * milliseconds per decode measurement (1000).
  *
  * Network rules: every frame stays inside the namespace (both veth ends
  * are in it), the namespace is removed on every way out (normal end,
@@ -31,6 +34,7 @@ import { captureOnce, consumers, GEN_CPU, NAPI_CPU, runGen, RX_CPU } from './cap
 import { killAll } from './child';
 import { buildGen, buildPipeRef, describeMachine, loadNow, Netns, OUT, requireRoot, ROOT } from './env';
 import { injectOnce, senders } from './inject';
+import { decodeSection } from './decode';
 import { DEFAULT_FILTER, offlineSection } from './offline';
 import { ensurePcap, PCAP_VERSION } from './peers';
 import { pipeSection } from './pipe';
@@ -52,8 +56,9 @@ const SIZES = (process.env.BENCH_SIZES ?? '60,1514').split(',').map(Number);
 const OFFLINE_MB = env('BENCH_OFFLINE_MB', 1024);
 const OFFLINE_FILTER = process.env.BENCH_OFFLINE_FILTER ?? DEFAULT_FILTER;
 const PIPE_COUNT = env('BENCH_PIPE_COUNT', 10_000_000);
+const DECODE_MS = env('BENCH_DECODE_MS', 1000);
 const ONLY = process.env.BENCH_ONLY ?? '';
-if (!['', 'offline', 'network', 'pipe'].includes(ONLY)) throw new Error('BENCH_ONLY must be offline, network or pipe');
+if (!['', 'offline', 'network', 'pipe', 'decode'].includes(ONLY)) throw new Error('BENCH_ONLY must be offline, network, pipe or decode');
 /** Upper bound on any one sender's run, whatever COUNT says. */
 const SEND_SECONDS = 10;
 
@@ -186,6 +191,7 @@ const NOTES = `\
 const PARTS = {
   pipe: { begin: '<!-- pipe: written by bench/pipe.ts -->', end: '<!-- /pipe -->' },
   offline: { begin: '<!-- offline: written by bench/offline.ts -->', end: '<!-- /offline -->' },
+  decode: { begin: '<!-- decode: written by bench/decode.ts -->', end: '<!-- /decode -->' },
 } as const;
 type Part = keyof typeof PARTS;
 const RESULTS = join(ROOT, 'bench', 'RESULTS.md');
@@ -253,9 +259,16 @@ async function offlineText(): Promise<string> {
   return marked('offline', await offlineSection({ mib: OFFLINE_MB, reps: REPS, filter: OFFLINE_FILTER }), m);
 }
 
+function decodeText(): string {
+  const m = describeMachine();
+  const install = ensurePcap(join(OUT, 'peers'));
+  const pcap = 'dir' in install ? { pcapDir: install.dir } : { pcapDir: null, pcapError: install.error };
+  return marked('decode', decodeSection({ reps: REPS, ms: DECODE_MS, ...pcap }), m);
+}
+
 async function main(): Promise<void> {
-  if (ONLY === 'offline' || ONLY === 'pipe') {
-    const part = ONLY === 'offline' ? await offlineText() : await pipeText();
+  if (ONLY === 'offline' || ONLY === 'pipe' || ONLY === 'decode') {
+    const part = ONLY === 'offline' ? await offlineText() : ONLY === 'pipe' ? await pipeText() : decodeText();
     writeFileSync(RESULTS, withPart(readResults(), ONLY, part));
     process.stdout.write(`\n${part}\n\nwritten to bench/RESULTS.md\n`);
     return;
@@ -277,11 +290,12 @@ async function main(): Promise<void> {
 
   const sections = [...await captureTables(pcap), await injectTableText(pcap)];
   ns.down();
-  // BENCH_ONLY=network keeps the pipe and offline parts of the last run.
+  // BENCH_ONLY=network keeps the pipe, offline and decode parts of the last run.
   const old = readResults();
   const pipe = ONLY === 'network' ? partOf(old, 'pipe') : await pipeText();
   const offline = ONLY === 'network' ? partOf(old, 'offline') : await offlineText();
-  const tail = [pipe, offline].filter(Boolean).join('\n\n');
+  const decode = ONLY === 'network' ? partOf(old, 'decode') : decodeText();
+  const tail = [pipe, offline, decode].filter(Boolean).join('\n\n');
   const report = `# Benchmark results
 
 Written by \`npm run bench\` (bench/run.ts); numbers from one machine, one run.
