@@ -2,7 +2,7 @@
 // map, checked against fixture trees shaped like dist/compat, so they do not
 // depend on which drop-ins are built yet.
 import t, { Test } from 'tap';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -114,6 +114,38 @@ t.test('the built package resolves through its exports from outside', async (t) 
   const cap = req('netmap-pcap/cap') as { Cap: unknown; decoders: { PROTOCOL: { IP: Record<string, unknown> } } };
   t.equal(typeof cap.Cap, 'function', 'netmap-pcap/cap is the cap drop-in');
   t.equal(cap.decoders.PROTOCOL.IP.TCP, 6);
+  const dist = path.join(repoRoot, 'dist', 'compat', 'pcap');
+  t.equal(req.resolve('netmap-pcap/pcap'), path.join(dist, 'pcap.js'));
+  t.equal(req.resolve('netmap-pcap/pcap/decode'), path.join(dist, 'decode', 'index.js'));
+  t.equal(req.resolve('netmap-pcap/pcap/decode/dns'), path.join(dist, 'decode', 'dns.js'));
+  t.equal(typeof (req('netmap-pcap/pcap') as { createSession: unknown }).createSession, 'function');
+});
+
+t.test('under node -r register, pcap, its deep paths and cap load the built drop-ins', async (t) => {
+  if (!existsSync(REGISTER)) {
+    t.fail(`${REGISTER} is missing: run npm run build`);
+    return;
+  }
+  // A script from a directory where neither module is installed.
+  const script = `
+    const ids = ['pcap', 'pcap/pcap.js', 'pcap/decode', 'pcap/decode/dns', 'pcap/decode/dns.js', 'pcap/util',
+      'pcap/tcp_tracker', 'pcap/decode/ipv6headers/no_next', 'pcap/decode/ieee802.11/radio_packet',
+      'cap', 'cap/lib/Cap', 'cap/lib/Decoders'];
+    const out = { resolved: ids.map((id) => require.resolve(id)) };
+    out.pcapKeys = Object.keys(require('pcap'));
+    out.sameCap = require('cap') === require('cap/lib/Cap');
+    out.sameDecoders = require('cap').decoders === require('cap/lib/Decoders');
+    out.samePcap = require('pcap') === require('pcap/pcap');
+    console.log(JSON.stringify(out));`;
+  const out = JSON.parse(execFileSync(process.execPath, ['-r', REGISTER, '-e', script], { cwd: tmpdir(), encoding: 'utf8' }));
+  const dist = path.join(repoRoot, 'dist', 'compat');
+  t.same(out.resolved, ['pcap/pcap.js', 'pcap/pcap.js', 'pcap/decode/index.js', 'pcap/decode/dns.js', 'pcap/decode/dns.js',
+    'pcap/util.js', 'pcap/tcp_tracker.js', 'pcap/decode/ipv6headers/no_next.js', 'pcap/decode/ieee802.11/radio_packet.js',
+    'cap/index.js', 'cap/index.js', 'cap/decoders/index.js'].map((f) => path.join(dist, f)));
+  for (const k of ['createSession', 'createOfflineSession', 'decode', 'TCPTracker']) t.ok(out.pcapKeys.includes(k), `pcap.${k}`);
+  t.equal(out.sameCap, true, 'cap/lib/Cap is cap');
+  t.equal(out.sameDecoders, true, 'cap/lib/Decoders is cap.decoders');
+  t.equal(out.samePcap, true, 'pcap/pcap is pcap');
 });
 
 /**
