@@ -7,6 +7,7 @@
  * field that is not in the buffer, and the decoder marks its result
  * `truncated: true`, so no packet can make a decoder throw.
  */
+import { formatHex } from '../../../index';
 
 /** One byte, or undefined past the end. */
 export function u8(b: Uint8Array, o: number): number | undefined {
@@ -29,8 +30,6 @@ export function i32(b: Uint8Array, o: number): number | undefined {
   return v === undefined ? undefined : v | 0;
 }
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
 /**
  * `count` bytes as two-digit lower-case hex joined by ':' — cap's format for
  * MAC addresses ("00:1b:21:0a:0b:0c") and also for IPv6 addresses, which cap
@@ -38,10 +37,7 @@ const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'
  * A byte past the end is left out.
  */
 export function hexBytes(b: Uint8Array, o: number, count: number): string {
-  const end = Math.min(o + count, b.length);
-  let s = '';
-  for (let i = o; i < end; i++) s += (i === o ? '' : ':') + HEX[b[i]];
-  return s;
+  return o < b.length ? formatHex(b, o, Math.min(o + count, b.length)) : '';
 }
 
 /** Four bytes as a dotted quad ("198.18.0.1"); bytes past the end are left out. */
