@@ -8,6 +8,7 @@
  * `truncated: true`, so no packet can make a decoder throw.
  */
 import { formatHex } from '../../../index';
+import { argError } from '../args';
 
 /** One byte, or undefined past the end. */
 export function u8(b: Uint8Array, o: number): number | undefined {
@@ -63,10 +64,6 @@ export function startOf(b: unknown, offset: unknown): number {
   return start;
 }
 
-/** A TypeError carrying our stable error code. */
-export function argError(message: string): TypeError {
-  return Object.assign(new TypeError(message), { code: 'EINVAL' as const });
-}
 
 /** Mark a result whose fixed-size header runs past the end of the buffer. */
 export function markTruncated<T extends object>(ret: T, b: Uint8Array, end: number): T {
