@@ -10,7 +10,9 @@
  * filtered by netmap-pcap, tcpdump -r and pcap-parser. BENCH_ONLY=pipe or
  * BENCH_ONLY=offline runs only that part (no root needed),
  * BENCH_ONLY=network only the capture and injection tables; each rewrites
- * just its own part of RESULTS.md and keeps the others.
+ * just its own part of RESULTS.md and keeps the others. Then the
+ * compat/pcap decode table (bench/decode-pcap.ts): decode.packet against
+ * npm pcap's; BENCH_ONLY=pcapcompat runs only that (no root needed).
  *
  * Knobs (environment): BENCH_COUNT frames per capture run (2000000),
  * BENCH_INJECT_COUNT frames per injection run (1000000), BENCH_REPS
@@ -18,7 +20,8 @@
  * ("60,1514"), BENCH_BUFFER_KIB capture buffer for every consumer (8192),
  * BENCH_OFFLINE_MB size of each offline capture in MiB (1024),
  * BENCH_OFFLINE_FILTER the offline filter ("udp and dst port 53"),
- * BENCH_PIPE_COUNT frames per pipe run (10000000).
+ * BENCH_PIPE_COUNT frames per pipe run (10000000), BENCH_DECODE_MS CPU ms
+ * per decode measurement (300).
  *
  * Network rules: every frame stays inside the namespace (both veth ends
  * are in it), the namespace is removed on every way out (normal end,
@@ -31,6 +34,7 @@ import { captureOnce, consumers, GEN_CPU, NAPI_CPU, runGen, RX_CPU } from './cap
 import { killAll } from './child';
 import { buildGen, buildPipeRef, describeMachine, loadNow, Netns, OUT, requireRoot, ROOT } from './env';
 import { injectOnce, senders } from './inject';
+import { decodeRows, decodeTable, DECODE_METHOD } from './decode-pcap';
 import { DEFAULT_FILTER, offlineSection } from './offline';
 import { ensurePcap, PCAP_VERSION } from './peers';
 import { pipeSection } from './pipe';
@@ -52,8 +56,11 @@ const SIZES = (process.env.BENCH_SIZES ?? '60,1514').split(',').map(Number);
 const OFFLINE_MB = env('BENCH_OFFLINE_MB', 1024);
 const OFFLINE_FILTER = process.env.BENCH_OFFLINE_FILTER ?? DEFAULT_FILTER;
 const PIPE_COUNT = env('BENCH_PIPE_COUNT', 10_000_000);
+const DECODE_MS = env('BENCH_DECODE_MS', 300);
 const ONLY = process.env.BENCH_ONLY ?? '';
-if (!['', 'offline', 'network', 'pipe'].includes(ONLY)) throw new Error('BENCH_ONLY must be offline, network or pipe');
+if (!['', 'offline', 'network', 'pipe', 'pcapcompat'].includes(ONLY)) {
+  throw new Error('BENCH_ONLY must be offline, network, pipe or pcapcompat');
+}
 /** Upper bound on any one sender's run, whatever COUNT says. */
 const SEND_SECONDS = 10;
 
@@ -186,6 +193,7 @@ const NOTES = `\
 const PARTS = {
   pipe: { begin: '<!-- pipe: written by bench/pipe.ts -->', end: '<!-- /pipe -->' },
   offline: { begin: '<!-- offline: written by bench/offline.ts -->', end: '<!-- /offline -->' },
+  pcapcompat: { begin: '<!-- pcapcompat: written by bench/decode-pcap.ts -->', end: '<!-- /pcapcompat -->' },
 } as const;
 type Part = keyof typeof PARTS;
 const RESULTS = join(ROOT, 'bench', 'RESULTS.md');
@@ -253,9 +261,18 @@ async function offlineText(): Promise<string> {
   return marked('offline', await offlineSection({ mib: OFFLINE_MB, reps: REPS, filter: OFFLINE_FILTER }), m);
 }
 
+async function pcapCompatText(): Promise<string> {
+  const m = describeMachine();
+  const install = ensurePcap(join(OUT, 'peers'));
+  const body = 'dir' in install
+    ? `${decodeTable(await decodeRows(install.dir, REPS, DECODE_MS))}\n\n${DECODE_METHOD}`
+    : `npm pcap ${PCAP_VERSION} unavailable: ${install.error}`;
+  return marked('pcapcompat', `### compat/pcap: decode.packet against npm pcap ${PCAP_VERSION}\n\n${body}`, m);
+}
+
 async function main(): Promise<void> {
-  if (ONLY === 'offline' || ONLY === 'pipe') {
-    const part = ONLY === 'offline' ? await offlineText() : await pipeText();
+  if (ONLY === 'offline' || ONLY === 'pipe' || ONLY === 'pcapcompat') {
+    const part = ONLY === 'offline' ? await offlineText() : ONLY === 'pipe' ? await pipeText() : await pcapCompatText();
     writeFileSync(RESULTS, withPart(readResults(), ONLY, part));
     process.stdout.write(`\n${part}\n\nwritten to bench/RESULTS.md\n`);
     return;
@@ -281,7 +298,8 @@ async function main(): Promise<void> {
   const old = readResults();
   const pipe = ONLY === 'network' ? partOf(old, 'pipe') : await pipeText();
   const offline = ONLY === 'network' ? partOf(old, 'offline') : await offlineText();
-  const tail = [pipe, offline].filter(Boolean).join('\n\n');
+  const pcapcompat = ONLY === 'network' ? partOf(old, 'pcapcompat') : await pcapCompatText();
+  const tail = [pipe, offline, pcapcompat].filter(Boolean).join('\n\n');
   const report = `# Benchmark results
 
 Written by \`npm run bench\` (bench/run.ts); numbers from one machine, one run.
