@@ -2,7 +2,7 @@
 // createSession on a veth pair in a namespace the test creates, and an
 // example program written for npm pcap run unchanged against compat/pcap
 // (TCP between 198.18.0.1 and 198.18.0.2 across two namespaces).
-import t from 'tap';
+import t, { Test } from 'tap';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -116,13 +116,32 @@ t.test('createSession on veth: filter, packet events, decode, inject, stats, clo
   t.same(j.warnings, ['vb: no IPv4 address assigned', 'va: no IPv4 address assigned'], 'warningHandler, as libpcap warns');
 });
 
-t.test('an npm pcap example program runs unchanged (require("pcap"))', async (t) => {
-  if (!requireRoot(t)) return;
-  // 'pcap' resolves to compat/pcap through NODE_PATH.
+/** How the unchanged example finds 'pcap': NODE_PATH to compat/pcap, or the require hook. */
+function exampleModes(): [string, { env?: NodeJS.ProcessEnv; nodeArgs?: string[] } | null][] {
   const modules = mkdtempSync(join(tmpdir(), 'compat-pcap-modules-'));
   mkdirSync(join(modules, 'pcap'));
   writeFileSync(join(modules, 'pcap', 'index.js'),
     `module.exports = require(${JSON.stringify(join(repoRoot, 'compat', 'pcap', 'pcap.ts'))});\n`);
+  const register = join(repoRoot, 'dist', 'compat', 'register.js');
+  return [
+    ['NODE_PATH holding a "pcap" that is compat/pcap', { env: { NODE_PATH: modules } }],
+    ['node -r netmap-pcap/register (built dist/)', existsSync(register) ? { nodeArgs: ['-r', register] } : null],
+  ];
+}
+
+for (const [mode, how] of exampleModes()) {
+  t.test(`an npm pcap example program runs unchanged: ${mode}`, async (t) => {
+    if (!requireRoot(t)) return;
+    if (how === null) {
+      if (process.env.CI === 'true') t.fail('dist/compat/register.js is missing: run npm run build first');
+      else t.plan(0, 'skip: not built (npm run build)');
+      return;
+    }
+    await runExample(t, how);
+  });
+}
+
+async function runExample(t: Test, how: { env?: NodeJS.ProcessEnv; nodeArgs?: string[] }): Promise<void> {
   // Client side (va, 198.18.0.1) in one namespace, server side (vb, 198.18.0.2) in another.
   const client = await Netns.create(t);
   const server = await Netns.create(t, { veth: ['wa', 'wb'] });
@@ -132,7 +151,7 @@ t.test('an npm pcap example program runs unchanged (require("pcap"))', async (t)
   server.exec('ip', ['link', 'set', 'vb', 'up']);
 
   const monitor = runInNetns(client, join(FIXTURES, 'pcap-tcp-monitor.js'), ['va', 'tcp port 8080', '3'],
-    { timeoutMs: 60_000, env: { NODE_PATH: modules } });
+    { timeoutMs: 60_000, ...how });
   const listening = runInNetns(server, join(FIXTURES, 'tcp-traffic.ts'), ['server', '8080', '3'], { timeoutMs: 60_000 });
   // Traffic starts once the monitor's packet socket exists in its namespace.
   for (let i = 0; i < 200 && client.exec('cat', ['/proc/net/packet']).trim().split('\n').length < 2; i++) await sleep(50);
@@ -157,4 +176,4 @@ t.test('an npm pcap example program runs unchanged (require("pcap"))', async (t)
   }
   t.match(m.stdout, /Start of session between 198\.18\.0\.1:\d+ and 198\.18\.0\.2:8080/);
   t.match(m.stdout, /End of TCP session between 198\.18\.0\.1:\d+ and 198\.18\.0\.2:8080/);
-});
+}
