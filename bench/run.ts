@@ -11,10 +11,11 @@
  * BENCH_ONLY=offline runs only that part (no root needed),
  * BENCH_ONLY=network only the capture, injection and fanout tables,
  * BENCH_ONLY=fanout only 1 against 2 fanout workers (bench/fanout.ts). Then
- * the decode table (bench/decode.ts): decodePacket against npm pcap's
- * decode.packet on the same packets; BENCH_ONLY=decode runs only that (no
- * root needed). Each BENCH_ONLY rewrites just its own part of RESULTS.md
- * and keeps the others.
+ * the decode tables: bench/decode.ts (decodePacket against npm pcap's
+ * decode.packet on the same packets; BENCH_ONLY=decode) and
+ * bench/decode-pcap.ts (compat/pcap's decode.packet against npm pcap's;
+ * BENCH_ONLY=pcapcompat); neither needs root. Each BENCH_ONLY rewrites just
+ * its own part of RESULTS.md and keeps the others.
  *
  * Knobs (environment): BENCH_COUNT frames per capture run (2000000),
  * BENCH_INJECT_COUNT frames per injection run (1000000), BENCH_REPS
@@ -37,6 +38,7 @@ import { killAll } from './child';
 import { buildGen, buildPipeRef, describeMachine, loadNow, Netns, OUT, requireRoot, ROOT } from './env';
 import { injectOnce, senders } from './inject';
 import { decodeSection } from './decode';
+import { decodeRows, decodeTable, DECODE_METHOD } from './decode-pcap';
 import { DEFAULT_FILTER, offlineSection } from './offline';
 import { ensurePcap, PCAP_VERSION } from './peers';
 import { fanoutSection } from './fanout';
@@ -61,8 +63,9 @@ const OFFLINE_FILTER = process.env.BENCH_OFFLINE_FILTER ?? DEFAULT_FILTER;
 const PIPE_COUNT = env('BENCH_PIPE_COUNT', 10_000_000);
 const DECODE_MS = env('BENCH_DECODE_MS', 1000);
 const ONLY = process.env.BENCH_ONLY ?? '';
-if (!['', 'offline', 'network', 'pipe', 'fanout', 'decode'].includes(ONLY)) {
-  throw new Error('BENCH_ONLY must be offline, network, pipe, fanout or decode');
+const PART_NAMES = ['offline', 'network', 'pipe', 'fanout', 'decode', 'pcapcompat'];
+if (ONLY !== '' && !PART_NAMES.includes(ONLY)) {
+  throw new Error(`BENCH_ONLY must be one of ${PART_NAMES.join(', ')}`);
 }
 /** Upper bound on any one sender's run, whatever COUNT says. */
 const SEND_SECONDS = 10;
@@ -198,6 +201,7 @@ const PARTS = {
   pipe: { begin: '<!-- pipe: written by bench/pipe.ts -->', end: '<!-- /pipe -->' },
   offline: { begin: '<!-- offline: written by bench/offline.ts -->', end: '<!-- /offline -->' },
   decode: { begin: '<!-- decode: written by bench/decode.ts -->', end: '<!-- /decode -->' },
+  pcapcompat: { begin: '<!-- pcapcompat: written by bench/decode-pcap.ts -->', end: '<!-- /pcapcompat -->' },
 } as const;
 type Part = keyof typeof PARTS;
 const RESULTS = join(ROOT, 'bench', 'RESULTS.md');
@@ -272,10 +276,25 @@ function decodeText(): string {
   return marked('decode', decodeSection({ reps: REPS, ms: DECODE_MS, ...pcap }), m);
 }
 
+async function pcapCompatText(): Promise<string> {
+  const m = describeMachine();
+  const install = ensurePcap(join(OUT, 'peers'));
+  const body = 'dir' in install
+    ? `${decodeTable(await decodeRows(install.dir, REPS, DECODE_MS))}\n\n${DECODE_METHOD}`
+    : `npm pcap ${PCAP_VERSION} unavailable: ${install.error}`;
+  return marked('pcapcompat', `### compat/pcap: decode.packet against npm pcap ${PCAP_VERSION}\n\n${body}`, m);
+}
+
+/** The parts that need no network namespace, each runnable alone. */
+const STANDALONE: Partial<Record<Part, () => Promise<string> | string>> = {
+  offline: offlineText, pipe: pipeText, decode: decodeText, pcapcompat: pcapCompatText,
+};
+
 async function main(): Promise<void> {
-  if (ONLY === 'offline' || ONLY === 'pipe' || ONLY === 'decode') {
-    const part = ONLY === 'offline' ? await offlineText() : ONLY === 'pipe' ? await pipeText() : decodeText();
-    writeFileSync(RESULTS, withPart(readResults(), ONLY, part));
+  const standalone = STANDALONE[ONLY as Part];
+  if (standalone) {
+    const part = await standalone();
+    writeFileSync(RESULTS, withPart(readResults(), ONLY as Part, part));
     process.stdout.write(`\n${part}\n\nwritten to bench/RESULTS.md\n`);
     return;
   }
@@ -309,7 +328,8 @@ async function main(): Promise<void> {
   const pipe = ONLY === 'network' ? partOf(old, 'pipe') : await pipeText();
   const offline = ONLY === 'network' ? partOf(old, 'offline') : await offlineText();
   const decode = ONLY === 'network' ? partOf(old, 'decode') : decodeText();
-  const tail = [fanout, pipe, offline, decode].filter(Boolean).join('\n\n');
+  const pcapcompat = ONLY === 'network' ? partOf(old, 'pcapcompat') : await pcapCompatText();
+  const tail = [fanout, pipe, offline, decode, pcapcompat].filter(Boolean).join('\n\n');
   const report = `# Benchmark results
 
 Written by \`npm run bench\` (bench/run.ts); numbers from one machine, one run.
