@@ -10,7 +10,9 @@
  * filtered by netmap-pcap, tcpdump -r and pcap-parser. BENCH_ONLY=pipe or
  * BENCH_ONLY=offline runs only that part (no root needed),
  * BENCH_ONLY=network only the capture, injection and fanout tables,
- * BENCH_ONLY=fanout only 1 against 2 fanout workers (bench/fanout.ts). Then
+ * BENCH_ONLY=fanout only 1 against 2 fanout workers (bench/fanout.ts),
+ * BENCH_ONLY=xdp only the AF_XDP table (bench/xdp.ts: xdp: against plain
+ * on the same veth). Then
  * the decode tables: bench/decode.ts (decodePacket against npm pcap's
  * decode.packet on the same packets; BENCH_ONLY=decode) and
  * bench/decode-pcap.ts (compat/pcap's decode.packet against npm pcap's;
@@ -46,7 +48,8 @@ import { pipeSection } from './pipe';
 import type { CaptureRun } from './capture';
 import type { Machine } from './env';
 import type { InjectRun } from './inject';
-import { captureTable, injectTable, machineText, median, Row } from './report';
+import { attempt as attemptRun, captureTable, injectTable, machineText, median, Row } from './report';
+import { xdpSection } from './xdp';
 
 const env = (name: string, dflt: number): number => {
   const v = Number(process.env[name] ?? dflt);
@@ -63,7 +66,7 @@ const OFFLINE_FILTER = process.env.BENCH_OFFLINE_FILTER ?? DEFAULT_FILTER;
 const PIPE_COUNT = env('BENCH_PIPE_COUNT', 10_000_000);
 const DECODE_MS = env('BENCH_DECODE_MS', 1000);
 const ONLY = process.env.BENCH_ONLY ?? '';
-const PART_NAMES = ['offline', 'network', 'pipe', 'fanout', 'decode', 'pcapcompat'];
+const PART_NAMES = ['offline', 'network', 'pipe', 'fanout', 'xdp', 'decode', 'pcapcompat'];
 if (ONLY !== '' && !PART_NAMES.includes(ONLY)) {
   throw new Error(`BENCH_ONLY must be one of ${PART_NAMES.join(', ')}`);
 }
@@ -79,22 +82,9 @@ process.on('exit', cleanup);
 
 const log = (s: string): void => { process.stderr.write(`${s}\n`); };
 
-/**
- * One measurement into its row. A failed run (a consumer or sender that
- * crashed or threw) is recorded with its message, not fatal: the other
- * rows still get measured, and the table says what failed.
- */
-async function attempt<R>(row: Row<R>, what: string, run: () => Promise<R>, describe: (r: R) => string): Promise<void> {
-  try {
-    const r = await run();
-    row.runs.push(r);
-    log(`${what}: ${describe(r)}`);
-  } catch (err) {
-    const msg = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').slice(0, 300);
-    row.failures.push(msg);
-    log(`${what}: FAILED: ${msg}`);
-  }
-}
+/** report.ts's attempt(), logging to stderr. */
+const attempt = <R>(row: Row<R>, what: string, run: () => Promise<R>, describe: (r: R) => string): Promise<void> =>
+  attemptRun(row, what, run, describe, log);
 
 async function captureTables(pcap: { dir?: string; error?: string }): Promise<string[]> {
   const out: string[] = [];
@@ -193,11 +183,12 @@ const NOTES = `\
   handle stays open); the bench's npm pcap sender exits explicitly.`;
 
 /**
- * RESULTS.md's pipe and offline parts sit between these markers, so each
+ * RESULTS.md's xdp, pipe and offline parts sit between these markers, so each
  * part can be rerun alone: the network part is everything before them.
  */
 const PARTS = {
   fanout: { begin: '<!-- fanout: written by bench/fanout.ts -->', end: '<!-- /fanout -->' },
+  xdp: { begin: '<!-- xdp: written by bench/xdp.ts -->', end: '<!-- /xdp -->' },
   pipe: { begin: '<!-- pipe: written by bench/pipe.ts -->', end: '<!-- /pipe -->' },
   offline: { begin: '<!-- offline: written by bench/offline.ts -->', end: '<!-- /offline -->' },
   decode: { begin: '<!-- decode: written by bench/decode.ts -->', end: '<!-- /decode -->' },
@@ -220,7 +211,7 @@ function partOf(text: string, part: Part): string {
 
 /**
  * RESULTS.md with one part (re)written and everything else kept: in place
- * if it was there, else before the parts that follow it (pipe before
+ * if it was there, else before the parts that follow it (xdp, pipe,
  * offline), else at the end.
  */
 function withPart(old: string, part: Part, text: string): string {
@@ -285,12 +276,37 @@ async function pcapCompatText(): Promise<string> {
   return marked('pcapcompat', `### compat/pcap: decode.packet against npm pcap ${PCAP_VERSION}\n\n${body}`, m);
 }
 
+/** Set up the namespace: up, receive thread pinned, one discarded run. */
+async function networkUp(): Promise<void> {
+  ns.up();
+  ns.pinReceiveThread(NAPI_CPU);
+  // The first run after the namespace is made is consistently slow
+  // (measured ~0.8 vs ~1.5 Mpps): one discarded warm-up.
+  await runGen(ns, ['-i', 'nmp0', '-n', '500000', '-s', '60', '-m', 'txring', '-d', '5']);
+  log(`gen on CPU ${GEN_CPU}, consumers on CPU ${RX_CPU}, nmp1's NAPI thread on CPU ${NAPI_CPU}`);
+}
+
+async function xdpText(m: Machine): Promise<string> {
+  return marked('xdp', await xdpSection(ns, { count: COUNT, injectCount: INJECT_COUNT, reps: REPS,
+    bufferBytes: BUFFER, sizes: SIZES, sendSeconds: SEND_SECONDS, log }), m);
+}
+
 /** The parts that need no network namespace, each runnable alone. */
 const STANDALONE: Partial<Record<Part, () => Promise<string> | string>> = {
   offline: offlineText, pipe: pipeText, decode: decodeText, pcapcompat: pcapCompatText,
 };
 
 async function main(): Promise<void> {
+  if (ONLY === 'xdp') {
+    requireRoot();
+    buildGen();
+    await networkUp();
+    const part = await xdpText(describeMachine());
+    ns.down();
+    writeFileSync(RESULTS, withPart(readResults(), 'xdp', part));
+    process.stdout.write(`\n${part}\n\nwritten to bench/RESULTS.md\n`);
+    return;
+  }
   const standalone = STANDALONE[ONLY as Part];
   if (standalone) {
     const part = await standalone();
@@ -306,12 +322,7 @@ async function main(): Promise<void> {
   const pcap = 'dir' in pcapInstall ? { dir: pcapInstall.dir } : { error: pcapInstall.error };
   if (pcap.error) log(`npm pcap unavailable: ${pcap.error}`);
 
-  ns.up();
-  ns.pinReceiveThread(NAPI_CPU);
-  // The first run after the namespace is made is consistently slow
-  // (measured ~0.8 vs ~1.5 Mpps): one discarded warm-up.
-  await runGen(ns, ['-i', 'nmp0', '-n', '500000', '-s', '60', '-m', 'txring', '-d', '5']);
-  log(`gen on CPU ${GEN_CPU}, consumers on CPU ${RX_CPU}, nmp1's NAPI thread on CPU ${NAPI_CPU}`);
+  await networkUp();
 
   if (ONLY === 'fanout') {
     const part = marked('fanout', await fanoutSection(ns, { count: COUNT, reps: REPS, buffer: BUFFER }), machine);
@@ -322,14 +333,15 @@ async function main(): Promise<void> {
   }
   const sections = [...await captureTables(pcap), await injectTableText(pcap)];
   const fanout = marked('fanout', await fanoutSection(ns, { count: COUNT, reps: REPS, buffer: BUFFER }), machine);
-  ns.down();
-  // BENCH_ONLY=network keeps the pipe, offline and decode parts of the last run.
+  // BENCH_ONLY=network keeps the xdp, pipe, offline and decode parts of the last run.
   const old = readResults();
+  const xdp = ONLY === 'network' ? partOf(old, 'xdp') : await xdpText(machine);
+  ns.down();
   const pipe = ONLY === 'network' ? partOf(old, 'pipe') : await pipeText();
   const offline = ONLY === 'network' ? partOf(old, 'offline') : await offlineText();
   const decode = ONLY === 'network' ? partOf(old, 'decode') : decodeText();
   const pcapcompat = ONLY === 'network' ? partOf(old, 'pcapcompat') : await pcapCompatText();
-  const tail = [fanout, pipe, offline, decode, pcapcompat].filter(Boolean).join('\n\n');
+  const tail = [fanout, xdp, pipe, offline, decode, pcapcompat].filter(Boolean).join('\n\n');
   const report = `# Benchmark results
 
 Written by \`npm run bench\` (bench/run.ts); numbers from one machine, one run.
