@@ -9,7 +9,8 @@
  * ring. Then the offline table (bench/offline.ts): savefiles read and
  * filtered by netmap-pcap, tcpdump -r and pcap-parser. BENCH_ONLY=pipe or
  * BENCH_ONLY=offline runs only that part (no root needed),
- * BENCH_ONLY=network only the capture and injection tables; each rewrites
+ * BENCH_ONLY=network only the capture, injection and fanout tables,
+ * BENCH_ONLY=fanout only 1 against 2 fanout workers (bench/fanout.ts); each rewrites
  * just its own part of RESULTS.md and keeps the others.
  *
  * Knobs (environment): BENCH_COUNT frames per capture run (2000000),
@@ -33,6 +34,7 @@ import { buildGen, buildPipeRef, describeMachine, loadNow, Netns, OUT, requireRo
 import { injectOnce, senders } from './inject';
 import { DEFAULT_FILTER, offlineSection } from './offline';
 import { ensurePcap, PCAP_VERSION } from './peers';
+import { fanoutSection } from './fanout';
 import { pipeSection } from './pipe';
 import type { CaptureRun } from './capture';
 import type { Machine } from './env';
@@ -53,7 +55,7 @@ const OFFLINE_MB = env('BENCH_OFFLINE_MB', 1024);
 const OFFLINE_FILTER = process.env.BENCH_OFFLINE_FILTER ?? DEFAULT_FILTER;
 const PIPE_COUNT = env('BENCH_PIPE_COUNT', 10_000_000);
 const ONLY = process.env.BENCH_ONLY ?? '';
-if (!['', 'offline', 'network', 'pipe'].includes(ONLY)) throw new Error('BENCH_ONLY must be offline, network or pipe');
+if (!['', 'offline', 'network', 'pipe', 'fanout'].includes(ONLY)) throw new Error('BENCH_ONLY must be offline, network, pipe or fanout');
 /** Upper bound on any one sender's run, whatever COUNT says. */
 const SEND_SECONDS = 10;
 
@@ -184,6 +186,7 @@ const NOTES = `\
  * part can be rerun alone: the network part is everything before them.
  */
 const PARTS = {
+  fanout: { begin: '<!-- fanout: written by bench/fanout.ts -->', end: '<!-- /fanout -->' },
   pipe: { begin: '<!-- pipe: written by bench/pipe.ts -->', end: '<!-- /pipe -->' },
   offline: { begin: '<!-- offline: written by bench/offline.ts -->', end: '<!-- /offline -->' },
 } as const;
@@ -275,13 +278,21 @@ async function main(): Promise<void> {
   await runGen(ns, ['-i', 'nmp0', '-n', '500000', '-s', '60', '-m', 'txring', '-d', '5']);
   log(`gen on CPU ${GEN_CPU}, consumers on CPU ${RX_CPU}, nmp1's NAPI thread on CPU ${NAPI_CPU}`);
 
+  if (ONLY === 'fanout') {
+    const part = marked('fanout', await fanoutSection(ns, { count: COUNT, reps: REPS, buffer: BUFFER }), machine);
+    ns.down();
+    writeFileSync(RESULTS, withPart(readResults(), 'fanout', part));
+    process.stdout.write(`\n${part}\n\nwritten to bench/RESULTS.md\n`);
+    return;
+  }
   const sections = [...await captureTables(pcap), await injectTableText(pcap)];
+  const fanout = marked('fanout', await fanoutSection(ns, { count: COUNT, reps: REPS, buffer: BUFFER }), machine);
   ns.down();
   // BENCH_ONLY=network keeps the pipe and offline parts of the last run.
   const old = readResults();
   const pipe = ONLY === 'network' ? partOf(old, 'pipe') : await pipeText();
   const offline = ONLY === 'network' ? partOf(old, 'offline') : await offlineText();
-  const tail = [pipe, offline].filter(Boolean).join('\n\n');
+  const tail = [fanout, pipe, offline].filter(Boolean).join('\n\n');
   const report = `# Benchmark results
 
 Written by \`npm run bench\` (bench/run.ts); numbers from one machine, one run.

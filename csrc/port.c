@@ -74,6 +74,7 @@ static const struct {
 } backends[] = {
 	{ "", &nmp_afpacket_ops },
 	{ "pipe:", &nmp_pipe_ops },
+	{ "xdp:", &nmp_xdp_ops },
 	{ "netmap:", &nmp_netmap_ops },
 	{ "vale", &nmp_vale_ops },      /* valeX:PORT; netmap wants it whole */
 };

@@ -7,7 +7,7 @@
  *   IF-N                 afpacket   RX queue N of IF (see the rule below)     no: use `fanout`
  *   pipe:NAME{N          pipe       master end of shared-memory pipe N        yes
  *   pipe:NAME}N          pipe       slave end of pipe N                       yes
- *   xdp:IF / xdp:IF-Q    xdp        AF_XDP socket on IF, queue Q (default 0)  not yet
+ *   xdp:IF / xdp:IF-Q    xdp        AF_XDP socket on IF, queue Q (default 0)  yes
  *   netmap:IF            netmap     every hardware ring of IF                 yes (needs /dev/netmap)
  *   netmap:IF-N          netmap     hardware ring N only                      yes
  *   netmap:IF^           netmap     the host (kernel stack) rings only        yes
@@ -39,8 +39,8 @@ import { PcapError } from './errors';
 
 export type PortBackend = 'afpacket' | 'pipe' | 'xdp' | 'netmap' | 'vale';
 
-/** Backends built into this version (the others are parsed and refused). */
-export const AVAILABLE_BACKENDS: readonly PortBackend[] = Object.freeze(['afpacket', 'pipe', 'netmap', 'vale']);
+/** Backends built into this version (all the prefixes it parses). */
+export const AVAILABLE_BACKENDS: readonly PortBackend[] = Object.freeze(['afpacket', 'pipe', 'xdp', 'netmap', 'vale']);
 
 export interface PortName {
   /** The name as given. */
@@ -73,14 +73,13 @@ export interface ParseOptions {
 export const PORT_GRAMMAR =
   'a port name is an interface (1 to 15 characters, none of them / : or whitespace, e.g. eth0), ' +
   '"any", pipe:NAME{N (master end) or pipe:NAME}N (slave end) with NAME 1 to 32 of ' +
-  'A-Z a-z 0-9 _ . - and N from 0 to 65535, netmap:IF, netmap:IF-N, netmap:IF^, netmap:IF*, ' +
-  'netmap:NAME{N, netmap:NAME}N, valeX:PORT, or (not built yet) xdp:IF, xdp:IF-Q';
+  'A-Z a-z 0-9 _ . - and N from 0 to 65535, xdp:IF or xdp:IF-Q (AF_XDP on queue Q, default 0), ' +
+  'netmap:IF, netmap:IF-N, netmap:IF^, netmap:IF*, netmap:NAME{N, netmap:NAME}N, valeX:PORT';
 
 const PIPE_GRAMMAR =
   'a pipe port is pipe:NAME{N (the master end) or pipe:NAME}N (the slave end), NAME being ' +
   '1 to 32 of A-Z a-z 0-9 _ . - and N a pipe index from 0 to 65535; e.g. pipe:demo{0 and pipe:demo}0';
 
-const AVAILABLE_TEXT = 'available: plain interfaces, any, pipe:, netmap:, valeX:';
 const IFNAME_MAX = 15;
 const INDEX_MAX = 65535;
 const PIPE_NAME = /^[A-Za-z0-9_.-]{1,32}$/;
@@ -165,7 +164,7 @@ export function parsePortName(name: string, opts: ParseOptions = {}): PortName {
     return { name, backend: 'pipe', ...p, available: true };
   }
   if (prefix === 'xdp:') {
-    return { name, backend: 'xdp', ...ifWithQueue(name, rest, prefix), available: false };
+    return { name, backend: 'xdp', ...ifWithQueue(name, rest, prefix), available: true };
   }
   if (prefix === 'netmap:') {
     const p = pipeEnd(name, rest, PORT_GRAMMAR);
@@ -211,20 +210,16 @@ function plainName(name: string, exists: (n: string) => boolean): PortName {
 
 /**
  * Parse `name` and refuse what this version cannot open: the EINVAL /
- * ENODEV of parsePortName(), or ENOTSUP for a backend not built yet or an
- * AF_PACKET queue. openLive() calls this before the native open.
+ * ENODEV of parsePortName(), or ENOTSUP for an AF_PACKET queue (the one
+ * name that parses but is not available). openLive() calls this before
+ * the native open.
  */
 export function checkPortName(name: string, opts: ParseOptions = {}): PortName {
   const p = parsePortName(name, opts);
   if (p.available) return p;
-  if (p.backend === 'afpacket') {
-    throw new PcapError(`${JSON.stringify(name)} names RX queue ${p.queue} of ${p.device}, and ` +
-      `AF_PACKET cannot bind a socket to one queue: open ${JSON.stringify(p.device)} in each ` +
-      `worker with the same \`fanout: { group, mode: 'hash' }\` (one ring per worker, the kernel ` +
-      `spreads the flows; see examples/workers.ts), or use xdp:${p.device}-${p.queue} once that ` +
-      `backend is built`, 'ENOTSUP');
-  }
-  const prefix = p.backend === 'vale' ? 'vale' : `${p.backend}:`;
-  throw new PcapError(`the ${prefix} backend is not built yet; ${AVAILABLE_TEXT} ` +
-    `(asked for ${JSON.stringify(name)})`, 'ENOTSUP');
+  throw new PcapError(`${JSON.stringify(name)} names RX queue ${p.queue} of ${p.device}, and ` +
+    `AF_PACKET cannot bind a socket to one queue: open ${JSON.stringify(p.device)} in each ` +
+    `worker with the same \`fanout: { group, mode: 'hash' }\` (one ring per worker, the kernel ` +
+    `spreads the flows; see examples/workers.ts), or open xdp:${p.device}-${p.queue} (an AF_XDP ` +
+    `socket bound to that queue)`, 'ENOTSUP');
 }
