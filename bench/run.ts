@@ -7,8 +7,10 @@
  * Then the pipe table (bench/pipe.ts): a pipe: port JS -> JS between two
  * processes, fast and convenient API, against the C reference of the same
  * ring. Then the offline table (bench/offline.ts): savefiles read and
- * filtered by netmap-pcap, tcpdump -r and pcap-parser. BENCH_ONLY=pipe or
- * BENCH_ONLY=offline runs only that part (no root needed),
+ * filtered by netmap-pcap, tcpdump -r and pcap-parser. Then the nmsend
+ * table (bench/nmsend.ts): nmsend --topspeed against tcpreplay --topspeed.
+ * BENCH_ONLY=pipe or BENCH_ONLY=offline runs only that part (no root
+ * needed), BENCH_ONLY=nmsend only the nmsend table (root),
  * BENCH_ONLY=network only the capture and injection tables; each rewrites
  * just its own part of RESULTS.md and keeps the others.
  *
@@ -18,7 +20,8 @@
  * ("60,1514"), BENCH_BUFFER_KIB capture buffer for every consumer (8192),
  * BENCH_OFFLINE_MB size of each offline capture in MiB (1024),
  * BENCH_OFFLINE_FILTER the offline filter ("udp and dst port 53"),
- * BENCH_PIPE_COUNT frames per pipe run (10000000).
+ * BENCH_PIPE_COUNT frames per pipe run (10000000), BENCH_NMSEND_COUNT
+ * frames in the nmsend replay file (1000000).
  *
  * Network rules: every frame stays inside the namespace (both veth ends
  * are in it), the namespace is removed on every way out (normal end,
@@ -31,6 +34,7 @@ import { captureOnce, consumers, GEN_CPU, NAPI_CPU, runGen, RX_CPU } from './cap
 import { killAll } from './child';
 import { buildGen, buildPipeRef, describeMachine, loadNow, Netns, OUT, requireRoot, ROOT } from './env';
 import { injectOnce, senders } from './inject';
+import { nmsendSection } from './nmsend';
 import { DEFAULT_FILTER, offlineSection } from './offline';
 import { ensurePcap, PCAP_VERSION } from './peers';
 import { pipeSection } from './pipe';
@@ -52,8 +56,11 @@ const SIZES = (process.env.BENCH_SIZES ?? '60,1514').split(',').map(Number);
 const OFFLINE_MB = env('BENCH_OFFLINE_MB', 1024);
 const OFFLINE_FILTER = process.env.BENCH_OFFLINE_FILTER ?? DEFAULT_FILTER;
 const PIPE_COUNT = env('BENCH_PIPE_COUNT', 10_000_000);
+const NMSEND_COUNT = env('BENCH_NMSEND_COUNT', 1_000_000);
 const ONLY = process.env.BENCH_ONLY ?? '';
-if (!['', 'offline', 'network', 'pipe'].includes(ONLY)) throw new Error('BENCH_ONLY must be offline, network or pipe');
+if (!['', 'offline', 'network', 'pipe', 'nmsend'].includes(ONLY)) {
+  throw new Error('BENCH_ONLY must be offline, network, pipe or nmsend');
+}
 /** Upper bound on any one sender's run, whatever COUNT says. */
 const SEND_SECONDS = 10;
 
@@ -186,6 +193,7 @@ const NOTES = `\
 const PARTS = {
   pipe: { begin: '<!-- pipe: written by bench/pipe.ts -->', end: '<!-- /pipe -->' },
   offline: { begin: '<!-- offline: written by bench/offline.ts -->', end: '<!-- /offline -->' },
+  nmsend: { begin: '<!-- nmsend: written by bench/nmsend.ts -->', end: '<!-- /nmsend -->' },
 } as const;
 type Part = keyof typeof PARTS;
 const RESULTS = join(ROOT, 'bench', 'RESULTS.md');
@@ -253,7 +261,23 @@ async function offlineText(): Promise<string> {
   return marked('offline', await offlineSection({ mib: OFFLINE_MB, reps: REPS, filter: OFFLINE_FILTER }), m);
 }
 
+/** The nmsend part, in the namespace (which must be up). */
+async function nmsendText(m: Machine): Promise<string> {
+  return marked('nmsend', await nmsendSection(ns, { count: NMSEND_COUNT, reps: REPS }), m);
+}
+
 async function main(): Promise<void> {
+  if (ONLY === 'nmsend') {
+    requireRoot();
+    const m = describeMachine();
+    ns.up();
+    ns.pinReceiveThread(NAPI_CPU);
+    const part = await nmsendText(m);
+    ns.down();
+    writeFileSync(RESULTS, withPart(readResults(), 'nmsend', part));
+    process.stdout.write(`\n${part}\n\nwritten to bench/RESULTS.md\n`);
+    return;
+  }
   if (ONLY === 'offline' || ONLY === 'pipe') {
     const part = ONLY === 'offline' ? await offlineText() : await pipeText();
     writeFileSync(RESULTS, withPart(readResults(), ONLY, part));
@@ -276,12 +300,13 @@ async function main(): Promise<void> {
   log(`gen on CPU ${GEN_CPU}, consumers on CPU ${RX_CPU}, nmp1's NAPI thread on CPU ${NAPI_CPU}`);
 
   const sections = [...await captureTables(pcap), await injectTableText(pcap)];
-  ns.down();
-  // BENCH_ONLY=network keeps the pipe and offline parts of the last run.
+  // BENCH_ONLY=network keeps the pipe, offline and nmsend parts of the last run.
   const old = readResults();
+  const nmsend = ONLY === 'network' ? partOf(old, 'nmsend') : await nmsendText(machine);
+  ns.down();
   const pipe = ONLY === 'network' ? partOf(old, 'pipe') : await pipeText();
   const offline = ONLY === 'network' ? partOf(old, 'offline') : await offlineText();
-  const tail = [pipe, offline].filter(Boolean).join('\n\n');
+  const tail = [pipe, offline, nmsend].filter(Boolean).join('\n\n');
   const report = `# Benchmark results
 
 Written by \`npm run bench\` (bench/run.ts); numbers from one machine, one run.
