@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { craftFrame, parseIpv4, parseMac, readSeqStamp } from '../index';
+import { runInNetns } from './helpers/child';
 import { Netns, requireRoot } from './helpers/netns';
 import { nmsend, nmsendArgv, readCapture, spanSeconds, summaryOf, tcpdump, writeReplayFile } from './helpers/nmsend';
 
@@ -183,6 +184,15 @@ if (requireRoot(t)) {
     t.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
     t.match(bad.stderr, /^nmsend: .*nosuchif0/);
     t.notMatch(bad.stderr, /\n\s+at /, 'no stack trace');
+    const unprivileged = await runInNetns(ns, join(__dirname, 'fixtures', 'nmsend-unprivileged.ts'),
+      ['-i', 'va', '--generate', '--count', '1']);
+    t.equal(unprivileged.code, 1, 'without CAP_NET_RAW: exit 1');
+    // Only nmsend's lines: after the uid drop, tap's process-info hook in the
+    // child fails to write its report at exit and adds its own stack trace.
+    const said = unprivileged.stderr.split('\n').filter((l) => l.startsWith('nmsend'));
+    t.equal(said.length, 1, unprivileged.stderr);
+    t.match(said[0], /^nmsend: .*CAP_NET_RAW.*setcap/, 'one line that says the fix');
+    t.match(unprivileged.stderr, /^nmsend: /, 'and it comes first');
     // A file with frames too large for the link: counted as failed, the rest are sent.
     const mixed = file('jumbo.pcap');
     await writeReplayFile(mixed, [...frames(3), ...frames(2, 9000), ...frames(3)]);
