@@ -177,6 +177,26 @@ if (requireRoot(t)) {
     t.equal(rxPackets(ns) - start, s?.sent, 'the summary counts what vb received');
   });
 
+  t.test('the link going down mid-run: the summary, then the error, exit 1', async (t) => {
+    const ns = await Netns.create(t);
+    const argv = nmsendArgv(ns, ['-i', 'va', '--generate', '--rate', '2000', '--duration', '30']);
+    const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
+    const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const start = rxPackets(ns);
+    for (let i = 0; i < 300 && rxPackets(ns) - start < 1000; i++) await new Promise((r) => setTimeout(r, 100));
+    ns.exec('ip', ['link', 'set', 'va', 'down']);
+    const code = await new Promise((r) => child.on('close', r));
+    clearTimeout(killer);
+    t.equal(code, 1, err);
+    const lines = err.trim().split('\n');
+    t.equal(lines.length, 2, 'two lines');
+    t.match(summaryOf(lines[0]), { why: 'error' }, 'the summary first');
+    t.ok((summaryOf(lines[0])?.sent ?? 0) >= 1000, 'counting what was sent before');
+    t.match(lines[1], /^nmsend: .*va.*(down|Network)/i, 'then what went wrong');
+  });
+
   t.test('errors that need a real port: one line, exit 1', async (t) => {
     const ns = await Netns.create(t);
     const bad = await nmsend(ns, ['-i', 'nosuchif0', '--generate', '--count', '1']);
