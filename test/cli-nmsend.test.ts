@@ -177,6 +177,20 @@ if (requireRoot(t)) {
     t.equal(rxPackets(ns) - start, s?.sent, 'the summary counts what vb received');
   });
 
+  t.test('a progress line on a terminal only', async (t) => {
+    const ns = await Netns.create(t);
+    // script(1) gives nmsend a pseudo-terminal; its output is the terminal's.
+    const cmd = nmsendArgv(ns, ['-i', 'va', '--generate', '--rate', '1000', '--duration', '2.5'])
+      .map((a) => `'${a}'`).join(' ');
+    const tty = execFileSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', timeout: 60_000 });
+    t.match(tty, /\r\d+ packets {2}\d+ pps {2}[\d.]+ Mbit\/s {2}[\d.]+ s/, 'redrawn in place: packets, pps, Mbit/s, elapsed');
+    t.match(summaryOf(tty.replace(/\x1b\[K/g, '').replace(/\r/g, '\n')), { sent: 2500, why: 'duration reached' },
+      'the progress line is cleared before the summary');
+    const piped = await nmsend(ns, ['-i', 'va', '--generate', '--rate', '1000', '--duration', '1.5']);
+    t.equal(piped.stderr.trim().split('\n').length, 1, 'not a terminal: the summary alone');
+    t.notMatch(piped.stderr, /\r/);
+  });
+
   t.test('the link going down mid-run: the summary, then the error, exit 1', async (t) => {
     const ns = await Netns.create(t);
     const argv = nmsendArgv(ns, ['-i', 'va', '--generate', '--rate', '2000', '--duration', '30']);
