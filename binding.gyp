@@ -12,15 +12,19 @@
         "csrc/binding_util.c",
         "csrc/filter.c",
         "csrc/mem.c",
+        "csrc/netdev.c",
         "csrc/nmp_err.c",
         "csrc/port.c",
         "csrc/port_afpacket.c",
+        "csrc/port_netmap.c",
         "csrc/port_pipe.c",
-        "csrc/ring.c"
+        "csrc/port_xdp.c",
+        "csrc/ring.c",
+        "csrc/xdp_prog.c"
       ],
       "cflags": ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-fvisibility=hidden"],
       "defines": ["NAPI_VERSION=8"],
-      "libraries": ["-lpcap"]
+      "libraries": ["-lpcap", "-lbpf"]
     }
   ]
 }

@@ -37,7 +37,7 @@ export type { FrameSpec, CraftProto } from './lib/craft/frame';
 export { writeEthernet, writeIpv4, writeUdp, writeTcpSyn, writeIcmpEcho } from './lib/craft/headers';
 export type { Ipv4Fields } from './lib/craft/headers';
 export { internetChecksum, checksumAdd, checksumFinish } from './lib/craft/checksum';
-export { parseMac, formatMac, parseIpv4, formatIpv4, inSubnet } from './lib/craft/address';
+export { parseMac, parseIpv4, inSubnet } from './lib/craft/address';
 export { writeSeqStamp, readSeqStamp, l4PayloadOffset, SEQ_STAMP_MAGIC, SEQ_STAMP_LENGTH } from './lib/craft/seq-stamp';
 export type { SeqStamp } from './lib/craft/seq-stamp';
 
@@ -49,3 +49,28 @@ export { LinkType, linkTypeName } from './lib/linktype';
 // Errors.
 export { PcapError } from './lib/errors';
 export type { PcapErrorCode } from './lib/errors';
+
+// Protocol decoders: decodePacket(data, linktype) -> layers.
+export { decodePacket, decodeFrom, findLayer, DECODED_LINKTYPES, START as DECODE_START } from './lib/decode/packet';
+export type { StartProtocol } from './lib/decode/packet';
+export type { DecodedPacket, Layer, LayerKind, LayerOf, PayloadLayer } from './lib/decode/types';
+export type { EthernetLayer, VlanLayer } from './lib/decode/ethernet';
+export { ETHERTYPE } from './lib/decode/ethertype';
+export type { ArpLayer } from './lib/decode/arp';
+export type { LlcLayer, SnapLayer } from './lib/decode/llc';
+export type { SllLayer, Sll2Layer } from './lib/decode/linux-sll';
+export type { NullLayer } from './lib/decode/null';
+export type { RadiotapLayer } from './lib/decode/radiotap';
+export type { Ieee80211Layer } from './lib/decode/ieee80211';
+export type { Ipv4Layer, Ipv4Option } from './lib/decode/ipv4';
+export type { Ipv6Layer, Ipv6Extension, Ipv6Option } from './lib/decode/ipv6';
+export { TCP_FLAGS } from './lib/decode/tcp';
+export type { TcpLayer } from './lib/decode/tcp';
+export type { TcpOption } from './lib/decode/tcp-options';
+export type { UdpLayer } from './lib/decode/udp';
+export type { IcmpLayer } from './lib/decode/icmp';
+export type { Icmpv6Layer, NdOption } from './lib/decode/icmpv6';
+export type { IgmpLayer, IgmpGroupRecord } from './lib/decode/igmp';
+export { DNS_TYPE } from './lib/decode/dns';
+export type { DnsLayer, DnsQuestion, DnsRecord, DnsRData } from './lib/decode/dns';
+export { formatMac, formatIPv4, formatIPv6, formatHex } from './lib/decode/format';

@@ -75,11 +75,12 @@ function lastProgress(c: Child): number {
   return 0;
 }
 
-/** A node consumer script from dist/bench/consumers. */
-function nodeConsumer(name: string, script: string, extra: () => string[] = () => []): ConsumerSpec {
+/** A node consumer script from dist/bench/consumers, on `cpu` (a list: "0,1"). */
+function nodeConsumer(name: string, script: string, extra: () => string[] = () => [],
+                      cpu: number | string = RX_CPU): ConsumerSpec {
   return {
     name,
-    argv: (ns, buf) => ns.exec(RX_CPU, process.execPath,
+    argv: (ns, buf) => ns.exec(cpu, process.execPath,
       [join(__dirname, 'consumers', script), 'nmp1', String(buf), ...extra()]),
     retireMs: 100,
     ready: /^ready$/,
@@ -141,6 +142,12 @@ export function consumers(pcapDir: string | null): ConsumerSpec[] {
   ];
   if (pcapDir) list.push(nodeConsumer(`npm pcap 'packet' event`, 'pcap-npm.js', () => [pcapDir]));
   return list;
+}
+
+/** N fanout workers in one process, free to use both CPUs (bench/fanout.ts). */
+export function fanoutConsumer(workers: number): ConsumerSpec {
+  return nodeConsumer(`netmap-pcap fanout, ${workers} worker${workers > 1 ? 's' : ''}`, 'nmp-fanout.js',
+    () => [String(workers)], '0,1');
 }
 
 /** Run gen once; its JSON line. */

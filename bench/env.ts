@@ -111,7 +111,7 @@ export class Netns {
   }
 
   /** argv that runs `cmd` inside the namespace, pinned to `cpu`. */
-  exec(cpu: number, cmd: string, args: string[]): string[] {
+  exec(cpu: number | string, cmd: string, args: string[]): string[] {
     return ['ip', 'netns', 'exec', this.name, 'taskset', '-c', String(cpu), cmd, ...args];
   }
 

@@ -2,7 +2,9 @@
 // slots written and read in place) and the convenient API (injectBatch,
 // loop with a Buffer per packet). Run by bench/pipe.ts (`npm run bench`,
 // BENCH_ONLY=pipe), or by hand:
-//   node dist/bench/pipe-js.js [fast|convenient] [packets] [spin]
+//   node dist/bench/pipe-js.js [fast|convenient] [packets] [spinUs]
+// spinUs > 0 busy-polls the fast receiver's ring that long before it sleeps
+// (waitReadable's busy-poll option).
 // The receiver runs here, the sender in a child process; prints the
 // receiver's Mpps and the sender's exit status as one JSON line.
 import { spawn } from 'node:child_process';
@@ -62,13 +64,12 @@ async function receive(port: string, n: number, mode: string, spin: number): Pro
   if (mode === 'fast') {
     const rx = s.rxRing();
     const { words, bytes, numSlots } = rx;
-    let idle = 0;
     while (got < n) {
       rx.sync();
       let h = words[HEAD];
       const t = words[TAIL];
       if (h === t) {
-        if (++idle >= spin) { idle = 0; s.waitReadable(1000); }
+        s.waitReadable(1000, spin);
         continue;
       }
       if (got === 0) t0 = process.hrtime.bigint();

@@ -19,6 +19,8 @@ import { median, pipeTable, PipeRow, PipeRun } from './report';
 export const TARGET_MPPS = 14.88;
 const SIZE = 64;
 const PIPE_JS = join(__dirname, 'pipe-js.js');
+/** The busy-poll row's spin before sleeping: waitReadable(timeout, spinUs). */
+const SPIN_US = 50;
 const log = (s: string): void => { process.stderr.write(`${s}\n`); };
 
 interface Path {
@@ -36,8 +38,8 @@ async function refRun(count: number, timeoutMs: number): Promise<PipeRun> {
 }
 
 /** bench/pipe-js.js: one JSON line from the receiver, which waits for its sender child. */
-async function jsRun(mode: 'fast' | 'convenient', count: number, timeoutMs: number): Promise<PipeRun> {
-  const c = new Child([process.execPath, PIPE_JS, mode, String(count), '0']);
+async function jsRun(mode: 'fast' | 'convenient', count: number, timeoutMs: number, spinUs = 0): Promise<PipeRun> {
+  const c = new Child([process.execPath, PIPE_JS, mode, String(count), String(spinUs)]);
   const code = await c.finish(timeoutMs);
   const line = c.stdout.find((l) => l.startsWith('{'));
   if (code !== 0 || !line) throw new Error(`pipe-js ${mode} exited ${code}: ${c.failure()}`);
@@ -50,6 +52,7 @@ const PATHS: Path[] = [
   { name: 'C reference (bench/pipe-ref.c)', run: refRun },
   { name: 'JS fast API (ring slots in place)', run: (n, t) => jsRun('fast', n, t) },
   { name: 'JS convenient API (injectBatch → loop)', run: (n, t) => jsRun('convenient', n, t) },
+  { name: `JS fast API, busy-poll ${SPIN_US} µs`, run: (n, t) => jsRun('fast', n, t, SPIN_US) },
 ];
 
 const METHOD = (count: number, reps: number): string => `\
@@ -68,7 +71,9 @@ const METHOD = (count: number, reps: number): string => `\
   nothing allocated per packet (bench/pipe-js.ts \`fast\`). JS convenient
   API: \`injectBatch()\` of 1024 Buffers on one side, \`loop(n, cb)\` with a
   Buffer per packet on the other (\`convenient\`). Every receiver sleeps in
-  poll(2) as soon as its ring is empty (no spinning), as a session does.
+  poll(2) as soon as its ring is empty (no spinning), as a session does,
+  except the busy-poll row: the fast receiver re-checks its ring for
+  ${SPIN_US} µs before it sleeps (\`waitReadable(1000, ${SPIN_US})\`).
 - Every number is the median of ${reps} runs; repetitions interleaved, so a
   slow drift of the machine hits every row. A run lasts well under a
   second, and each end needs a core of its own: anything else running on

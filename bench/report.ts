@@ -18,7 +18,7 @@ const int = (x: number): string => (Number.isFinite(x) ? Math.round(x).toLocaleS
 const fix = (x: number, d = 1): string => (Number.isFinite(x) ? x.toFixed(d) : '—');
 const ratio = (x: number): string => (Number.isFinite(x) ? `${x.toFixed(2)}×` : '—');
 
-function table(head: string[], rows: string[][]): string {
+export function table(head: string[], rows: string[][]): string {
   const line = (cells: string[]): string => `| ${cells.join(' | ')} |`;
   return [line(head), line(head.map((_, i) => (i === 0 || i === head.length - 1 ? '---' : '---:'))),
     ...rows.map(line)].join('\n');
@@ -147,4 +147,21 @@ export function pipeTable(rows: PipeRow[], count: number): string {
         seq ? '**frames out of sequence**' : '', failureNote(r))];
   });
   return table(['path', 'received', 'out of sequence (all runs)', 'Mpps', 'runs (Mpps)', 'vs C reference', 'notes'], body);
+}
+
+/** 1 vs N fanout workers: captured, drops, CPU per packet, rate, each against the first row. */
+export function fanoutTable(rows: Array<Row<CaptureRun>>): string {
+  const med = (r: Row<CaptureRun>, f: (x: CaptureRun) => number): number => median(r.runs.map(f));
+  const first = rows[0];
+  const nsRef = first ? med(first, (x) => x.cpuNsPerPkt) : NaN;
+  const ppsRef = first ? med(first, (x) => x.genPps) : NaN;
+  const body = rows.map((r) => {
+    const nsPkt = med(r, (x) => x.cpuNsPerPkt);
+    const pps = med(r, (x) => x.genPps);
+    const drop = r.runs.length && r.runs.every((x) => x.drop !== null) ? int(med(r, (x) => x.drop!)) : '—';
+    return [r.name, int(med(r, (x) => x.sent)), int(med(r, (x) => x.captured)), drop, fix(nsPkt),
+      ratio(nsPkt / nsRef), fix(pps / 1e6, 2), ratio(pps / ppsRef), failureNote(r)];
+  });
+  return table(['consumer', 'sent', 'captured', 'kernel drops', 'CPU ns/pkt (all threads)',
+    `ns/pkt vs ${first?.name ?? '—'}`, 'gen Mpps', 'gen rate vs first row', 'notes'], body);
 }

@@ -7,12 +7,16 @@
  * Then the pipe table (bench/pipe.ts): a pipe: port JS -> JS between two
  * processes, fast and convenient API, against the C reference of the same
  * ring. Then the offline table (bench/offline.ts): savefiles read and
- * filtered by netmap-pcap, tcpdump -r and pcap-parser. Then the nmsend
- * table (bench/nmsend.ts): nmsend --topspeed against tcpreplay --topspeed.
- * BENCH_ONLY=pipe or BENCH_ONLY=offline runs only that part (no root
- * needed), BENCH_ONLY=nmsend only the nmsend table (root),
- * BENCH_ONLY=network only the capture and injection tables; each rewrites
- * just its own part of RESULTS.md and keeps the others.
+ * filtered by netmap-pcap, tcpdump -r and pcap-parser. BENCH_ONLY=pipe or
+ * BENCH_ONLY=offline runs only that part (no root needed),
+ * BENCH_ONLY=network only the capture, injection and fanout tables,
+ * BENCH_ONLY=fanout only 1 against 2 fanout workers (bench/fanout.ts). Then
+ * the decode table (bench/decode.ts): decodePacket against npm pcap's
+ * decode.packet on the same packets; BENCH_ONLY=decode runs only that (no
+ * root needed). Then the nmsend table (bench/nmsend.ts): nmsend --topspeed
+ * against tcpreplay --topspeed; BENCH_ONLY=nmsend runs only that (root).
+ * Each BENCH_ONLY rewrites just its own part of RESULTS.md and keeps the
+ * others.
  *
  * Knobs (environment): BENCH_COUNT frames per capture run (2000000),
  * BENCH_INJECT_COUNT frames per injection run (1000000), BENCH_REPS
@@ -20,8 +24,9 @@
  * ("60,1514"), BENCH_BUFFER_KIB capture buffer for every consumer (8192),
  * BENCH_OFFLINE_MB size of each offline capture in MiB (1024),
  * BENCH_OFFLINE_FILTER the offline filter ("udp and dst port 53"),
- * BENCH_PIPE_COUNT frames per pipe run (10000000), BENCH_NMSEND_COUNT
- * frames in the nmsend replay file (1000000).
+ * BENCH_PIPE_COUNT frames per pipe run (10000000), BENCH_DECODE_MS
+ * milliseconds per decode measurement (1000), BENCH_NMSEND_COUNT frames in
+ * the nmsend replay file (1000000).
  *
  * Network rules: every frame stays inside the namespace (both veth ends
  * are in it), the namespace is removed on every way out (normal end,
@@ -35,8 +40,10 @@ import { killAll } from './child';
 import { buildGen, buildPipeRef, describeMachine, loadNow, Netns, OUT, requireRoot, ROOT } from './env';
 import { injectOnce, senders } from './inject';
 import { nmsendSection } from './nmsend';
+import { decodeSection } from './decode';
 import { DEFAULT_FILTER, offlineSection } from './offline';
 import { ensurePcap, PCAP_VERSION } from './peers';
+import { fanoutSection } from './fanout';
 import { pipeSection } from './pipe';
 import type { CaptureRun } from './capture';
 import type { Machine } from './env';
@@ -56,10 +63,11 @@ const SIZES = (process.env.BENCH_SIZES ?? '60,1514').split(',').map(Number);
 const OFFLINE_MB = env('BENCH_OFFLINE_MB', 1024);
 const OFFLINE_FILTER = process.env.BENCH_OFFLINE_FILTER ?? DEFAULT_FILTER;
 const PIPE_COUNT = env('BENCH_PIPE_COUNT', 10_000_000);
+const DECODE_MS = env('BENCH_DECODE_MS', 1000);
 const NMSEND_COUNT = env('BENCH_NMSEND_COUNT', 1_000_000);
 const ONLY = process.env.BENCH_ONLY ?? '';
-if (!['', 'offline', 'network', 'pipe', 'nmsend'].includes(ONLY)) {
-  throw new Error('BENCH_ONLY must be offline, network, pipe or nmsend');
+if (!['', 'offline', 'network', 'pipe', 'fanout', 'decode', 'nmsend'].includes(ONLY)) {
+  throw new Error('BENCH_ONLY must be offline, network, pipe, fanout, decode or nmsend');
 }
 /** Upper bound on any one sender's run, whatever COUNT says. */
 const SEND_SECONDS = 10;
@@ -191,8 +199,10 @@ const NOTES = `\
  * part can be rerun alone: the network part is everything before them.
  */
 const PARTS = {
+  fanout: { begin: '<!-- fanout: written by bench/fanout.ts -->', end: '<!-- /fanout -->' },
   pipe: { begin: '<!-- pipe: written by bench/pipe.ts -->', end: '<!-- /pipe -->' },
   offline: { begin: '<!-- offline: written by bench/offline.ts -->', end: '<!-- /offline -->' },
+  decode: { begin: '<!-- decode: written by bench/decode.ts -->', end: '<!-- /decode -->' },
   nmsend: { begin: '<!-- nmsend: written by bench/nmsend.ts -->', end: '<!-- /nmsend -->' },
 } as const;
 type Part = keyof typeof PARTS;
@@ -261,6 +271,13 @@ async function offlineText(): Promise<string> {
   return marked('offline', await offlineSection({ mib: OFFLINE_MB, reps: REPS, filter: OFFLINE_FILTER }), m);
 }
 
+function decodeText(): string {
+  const m = describeMachine();
+  const install = ensurePcap(join(OUT, 'peers'));
+  const pcap = 'dir' in install ? { pcapDir: install.dir } : { pcapDir: null, pcapError: install.error };
+  return marked('decode', decodeSection({ reps: REPS, ms: DECODE_MS, ...pcap }), m);
+}
+
 /** The nmsend part, in the namespace (which must be up). */
 async function nmsendText(m: Machine): Promise<string> {
   return marked('nmsend', await nmsendSection(ns, { count: NMSEND_COUNT, reps: REPS }), m);
@@ -278,8 +295,8 @@ async function main(): Promise<void> {
     process.stdout.write(`\n${part}\n\nwritten to bench/RESULTS.md\n`);
     return;
   }
-  if (ONLY === 'offline' || ONLY === 'pipe') {
-    const part = ONLY === 'offline' ? await offlineText() : await pipeText();
+  if (ONLY === 'offline' || ONLY === 'pipe' || ONLY === 'decode') {
+    const part = ONLY === 'offline' ? await offlineText() : ONLY === 'pipe' ? await pipeText() : decodeText();
     writeFileSync(RESULTS, withPart(readResults(), ONLY, part));
     process.stdout.write(`\n${part}\n\nwritten to bench/RESULTS.md\n`);
     return;
@@ -299,14 +316,23 @@ async function main(): Promise<void> {
   await runGen(ns, ['-i', 'nmp0', '-n', '500000', '-s', '60', '-m', 'txring', '-d', '5']);
   log(`gen on CPU ${GEN_CPU}, consumers on CPU ${RX_CPU}, nmp1's NAPI thread on CPU ${NAPI_CPU}`);
 
+  if (ONLY === 'fanout') {
+    const part = marked('fanout', await fanoutSection(ns, { count: COUNT, reps: REPS, buffer: BUFFER }), machine);
+    ns.down();
+    writeFileSync(RESULTS, withPart(readResults(), 'fanout', part));
+    process.stdout.write(`\n${part}\n\nwritten to bench/RESULTS.md\n`);
+    return;
+  }
   const sections = [...await captureTables(pcap), await injectTableText(pcap)];
-  // BENCH_ONLY=network keeps the pipe, offline and nmsend parts of the last run.
+  const fanout = marked('fanout', await fanoutSection(ns, { count: COUNT, reps: REPS, buffer: BUFFER }), machine);
+  // BENCH_ONLY=network keeps the pipe, offline, decode and nmsend parts of the last run.
   const old = readResults();
   const nmsend = ONLY === 'network' ? partOf(old, 'nmsend') : await nmsendText(machine);
   ns.down();
   const pipe = ONLY === 'network' ? partOf(old, 'pipe') : await pipeText();
   const offline = ONLY === 'network' ? partOf(old, 'offline') : await offlineText();
-  const tail = [pipe, offline, nmsend].filter(Boolean).join('\n\n');
+  const decode = ONLY === 'network' ? partOf(old, 'decode') : decodeText();
+  const tail = [fanout, pipe, offline, decode, nmsend].filter(Boolean).join('\n\n');
   const report = `# Benchmark results
 
 Written by \`npm run bench\` (bench/run.ts); numbers from one machine, one run.

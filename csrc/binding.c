@@ -18,6 +18,7 @@ static napi_value init(napi_env env, napi_value exports)
 {
 	napi_value port_class = nmp_port_class(env);
 	napi_value layout = nmp_layout(env);
+	napi_value netmap_abi = nmp_netmap_layout(env);
 	napi_property_descriptor props[] = {
 		/* class Port: open, openTx, rxsync, txsync, memory, info,
 		 * stats, setFilter, setDirection, pollStart, pollStop, setRef,
@@ -25,6 +26,9 @@ static napi_value init(napi_env env, napi_value exports)
 		{ "Port", NULL, NULL, NULL, NULL, port_class, napi_enumerable, NULL },
 		/* sizeof / offsetof / flag constants (binding_layout.c) */
 		{ "layout", NULL, NULL, NULL, NULL, layout, napi_enumerable, NULL },
+		/* netmap's ABI as port_netmap.c sees it, for its layout test
+		 * (binding_layout.c) */
+		{ "netmapAbi", NULL, NULL, NULL, NULL, netmap_abi, napi_enumerable, NULL },
 		{ "setErrorClass", NULL, nmp_set_error_class, NULL, NULL, NULL, napi_enumerable, NULL },
 		{ "findAllDevs", NULL, nmp_find_all_devs, NULL, NULL, NULL, napi_enumerable, NULL },
 		{ "libVersion", NULL, lib_version, NULL, NULL, NULL, napi_enumerable, NULL },
@@ -35,7 +39,7 @@ static napi_value init(napi_env env, napi_value exports)
 		{ "parsePcap", NULL, nmp_parse_pcap, NULL, NULL, NULL, napi_enumerable, NULL },
 	};
 
-	if (!port_class || !layout)
+	if (!port_class || !layout || !netmap_abi)
 		return NULL;
 	NAPI_OK(napi_define_properties(env, exports,
 				       sizeof(props) / sizeof(props[0]), props));

@@ -34,6 +34,7 @@ int nmp_prop_i64(napi_env env, napi_value obj, const char *key, int64_t *out);
 /* Module-level exports, defined in their own files. */
 napi_value nmp_port_class(napi_env env);
 napi_value nmp_layout(napi_env env);
+napi_value nmp_netmap_layout(napi_env env);
 napi_value nmp_find_all_devs(napi_env env, napi_callback_info info);
 napi_value nmp_set_error_class(napi_env env, napi_callback_info info);
 napi_value nmp_compile_filter(napi_env env, napi_callback_info info);

@@ -347,6 +347,16 @@ static napi_value port_memory(napi_env env, napi_callback_info info)
 	return ab;
 }
 
+/* out.mode = how packets reach the rings, where the backend says. */
+static void set_mode(napi_env env, napi_value out, const struct nmp_port *p)
+{
+	napi_value v;
+
+	if (p->mode &&
+	    napi_create_string_utf8(env, p->mode, NAPI_AUTO_LENGTH, &v) == napi_ok)
+		napi_set_named_property(env, out, "mode", v);
+}
+
 static napi_value port_info(napi_env env, napi_callback_info info)
 {
 	size_t argc = 0;
@@ -367,6 +377,7 @@ static napi_value port_info(napi_env env, napi_callback_info info)
 	NAPI_OK(napi_create_string_utf8(env, w->port.ops->name,
 					NAPI_AUTO_LENGTH, &v));
 	NAPI_OK(napi_set_named_property(env, out, "backend", v));
+	set_mode(env, out, &w->port);
 	return out;
 }
 
@@ -391,6 +402,7 @@ static napi_value port_stats(napi_env env, napi_callback_info info)
 	NAPI_OK(napi_set_named_property(env, out, "drop", v));
 	NAPI_OK(napi_create_double(env, (double)st.ifdrop, &v));
 	NAPI_OK(napi_set_named_property(env, out, "ifdrop", v));
+	set_mode(env, out, &w->port);
 	return out;
 }
 

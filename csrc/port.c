@@ -74,6 +74,9 @@ static const struct {
 } backends[] = {
 	{ "", &nmp_afpacket_ops },
 	{ "pipe:", &nmp_pipe_ops },
+	{ "xdp:", &nmp_xdp_ops },
+	{ "netmap:", &nmp_netmap_ops },
+	{ "vale", &nmp_vale_ops },      /* valeX:PORT; netmap wants it whole */
 };
 
 int nmp_port_open(struct nmp_port *p, const char *name,
@@ -88,7 +91,10 @@ int nmp_port_open(struct nmp_port *p, const char *name,
 	/* Later entries are more specific; the empty prefix matches all. */
 	for (i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
 		size_t n = strlen(backends[i].prefix);
-		if (strncmp(name, backends[i].prefix, n) == 0) {
+		/* Every prefix ends at a ':' ("vale" at valeX's); a plain
+		 * interface name (valeth0) has none. */
+		if (strncmp(name, backends[i].prefix, n) == 0 &&
+		    (n == 0 || strchr(name, ':'))) {
 			ops = backends[i].ops;
 			args.device = name + n;
 		}

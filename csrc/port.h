@@ -95,6 +95,9 @@ struct nmp_port {
 	uint32_t linktype;         /* DLT_* */
 	uint32_t snaplen;
 	uint32_t tx_max_len;       /* largest frame txsync accepts */
+	const char *mode;          /* how packets reach the rings, for
+				    * backends that have a choice (AF_XDP:
+				    * "zerocopy", "copy", "generic"); or NULL */
 };
 
 extern const struct nmp_port_ops nmp_closed_ops;
@@ -102,6 +105,9 @@ extern const struct nmp_port_ops nmp_closed_ops;
 /* Backends. */
 extern const struct nmp_port_ops nmp_afpacket_ops;
 extern const struct nmp_port_ops nmp_pipe_ops;
+extern const struct nmp_port_ops nmp_xdp_ops;
+extern const struct nmp_port_ops nmp_netmap_ops;
+extern const struct nmp_port_ops nmp_vale_ops;
 
 /* Pick the backend by the name's prefix and open the port. */
 int nmp_port_open(struct nmp_port *p, const char *name,

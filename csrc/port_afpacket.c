@@ -33,6 +33,7 @@
 #include <unistd.h>
 #include <pcap/dlt.h>
 #include "filter.h"
+#include "netdev.h"
 #include "port.h"
 
 /* Blocks: at least 128 KiB (holds any GRO/GSO packet), at most 1 MiB, an
@@ -80,40 +81,13 @@ static const char *fix_privileges =
 	"run as root, or grant the capability with "
 	"`sudo setcap cap_net_raw,cap_net_admin+eip $(readlink -f $(which node))`";
 
-static uint64_t read_ifdrop(const char *ifname)
-{
-	char path[96];
-	unsigned long long v = 0;
-	FILE *f;
-
-	if (!ifname[0])
-		return 0;
-	snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/rx_dropped",
-		 ifname);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (fscanf(f, "%llu", &v) != 1)
-		v = 0;
-	fclose(f);
-	return v;
-}
-
-static int ioctl_ifreq(int fd, unsigned long req, const char *ifname,
-		       struct ifreq *ifr)
-{
-	memset(ifr, 0, sizeof(*ifr));
-	snprintf(ifr->ifr_name, IFNAMSIZ, "%s", ifname);
-	return ioctl(fd, req, ifr);
-}
-
 /* Link type of an interface, and whether it needs cooked capture. */
 static int link_type_of(int fd, const char *ifname, uint32_t *linktype,
 			int *cooked, struct nmp_err *err)
 {
 	struct ifreq ifr;
 
-	if (ioctl_ifreq(fd, SIOCGIFHWADDR, ifname, &ifr) < 0)
+	if (nmp_ioctl_ifreq(fd, SIOCGIFHWADDR, ifname, &ifr) < 0)
 		return nmp_fail(err, nmp_errno_code(errno),
 				"cannot read the hardware type of %s: %s",
 				ifname, strerror(errno));
@@ -147,7 +121,7 @@ static int check_device(int fd, struct afp *a, const char *dev,
 				"no such device \"%s\": list devices with "
 				"findAllDevs() or `ip link`", dev);
 	strcpy(a->ifname, dev);
-	if (ioctl_ifreq(fd, SIOCGIFFLAGS, dev, &ifr) == 0 &&
+	if (nmp_ioctl_ifreq(fd, SIOCGIFFLAGS, dev, &ifr) == 0 &&
 	    !(ifr.ifr_flags & IFF_UP))
 		return nmp_fail(err, "ENETDOWN",
 				"interface %s is down: bring it up with "
@@ -347,7 +321,7 @@ static int afp_open(struct nmp_port *p, const struct nmp_open_args *args,
 		nmp_fail(err, "ENOMEM", "out of memory");
 		goto fail;
 	}
-	a->ifdrop_base = read_ifdrop(a->ifname);
+	a->ifdrop_base = nmp_read_ifdrop(a->ifname);
 	return 0;
 fail:
 	p->priv = NULL;
@@ -575,7 +549,7 @@ static int afp_open_tx(struct nmp_port *p, struct nmp_err *err)
 		return nmp_fail(err, errno == EPERM ? "EPERM" : nmp_errno_code(errno),
 				"cannot open a packet socket to send on %s: %s",
 				a->ifname, strerror(errno));
-	if (ioctl_ifreq(a->tx_fd, SIOCGIFMTU, a->ifname, &ifr) < 0)
+	if (nmp_ioctl_ifreq(a->tx_fd, SIOCGIFMTU, a->ifname, &ifr) < 0)
 		goto sys_fail;
 	max_len = (uint32_t)ifr.ifr_mtu + ETH_HLEN;
 	while (frame < max_len + AFP_HDR_ROOM && frame < (1u << 20))
@@ -776,7 +750,7 @@ static int afp_stats(struct nmp_port *p, struct nmp_stats *st,
 				strerror(errno));
 	a->acc.recv += k.tp_packets;   /* includes the dropped ones */
 	a->acc.drop += k.tp_drops;
-	ifdrop = read_ifdrop(a->ifname);
+	ifdrop = nmp_read_ifdrop(a->ifname);
 	a->acc.ifdrop = ifdrop > a->ifdrop_base ? ifdrop - a->ifdrop_base : 0;
 	*st = a->acc;
 	return 0;

@@ -34,6 +34,8 @@ export interface WorkersOptions {
   seconds?: number;
   /** Stop once the workers together have this many packets. */
   count?: number;
+  /** Each worker's kernel ring size (openLive's bufferSize). Default 8 MiB. */
+  bufferSize?: number;
 }
 
 export interface WorkerCount {
@@ -59,6 +61,7 @@ interface WorkerParams {
   device: string;
   group: number;
   mode: FanoutMode;
+  bufferSize?: number;
   /** [0]: 1 = stop. */
   stop: SharedArrayBuffer;
   /** Float64 [packets, bytes] per worker; each worker writes only its own pair. */
@@ -78,7 +81,7 @@ function workerMain(p: WorkerParams): void {
   const post = (m: FromWorker) => parentPort!.postMessage(m);
   let session: LiveSession;
   try {
-    session = openLive(p.device, { fanout: { group: p.group, mode: p.mode }, timeout: 20 });
+    session = openLive(p.device, { fanout: { group: p.group, mode: p.mode }, timeout: 20, bufferSize: p.bufferSize });
   } catch (e) {
     const err = e as PcapError;
     post({ type: 'error', index: p.index, message: err.message, code: err.code });
@@ -113,11 +116,20 @@ function workerMain(p: WorkerParams): void {
   post({ type: 'done', count: { worker: p.index, packets, bytes, drops } });
 }
 
-/**
- * Start the workers. `ready` resolves once every worker has joined the
- * group (send traffic after it); `result` when they have stopped.
- */
-export function runWorkers(o: WorkersOptions): { ready: Promise<void>; result: Promise<WorkersResult> } {
+/** What runWorkers hands back. */
+export interface Workers {
+  /** Resolves once every worker has joined the group: send traffic after it. */
+  ready: Promise<void>;
+  /** Resolves once the workers have stopped and reported. */
+  result: Promise<WorkersResult>;
+  /** Stop now, before the time or count limit. */
+  stop(): void;
+  /** Packets the workers together have counted so far. */
+  packets(): number;
+}
+
+/** Start the workers. */
+export function runWorkers(o: WorkersOptions): Workers {
   checkPortName(o.device); // a bad name throws here, not once per worker
   const n = o.workers ?? Math.max(1, cpus().length);
   const mode = o.mode ?? 'hash';
@@ -127,6 +139,11 @@ export function runWorkers(o: WorkersOptions): { ready: Promise<void>; result: P
   const counters = new SharedArrayBuffer(16 * n);
   const stopFlag = new Int32Array(stop);
   const live = new Float64Array(counters);
+  const packets = () => {
+    let total = 0;
+    for (let i = 0; i < n; i++) total += live[2 * i];
+    return total;
+  };
   const counts: WorkerCount[] = [];
   let readyCount = 0;
   let onReady!: () => void;
@@ -143,14 +160,13 @@ export function runWorkers(o: WorkersOptions): { ready: Promise<void>; result: P
       onFail(e);
     };
     const timer = setInterval(() => {
-      let total = 0;
-      for (let i = 0; i < n; i++) total += live[2 * i];
-      if (Date.now() - t0 >= seconds * 1000 || (o.count !== undefined && total >= o.count)) {
+      if (Date.now() - t0 >= seconds * 1000 || (o.count !== undefined && packets() >= o.count)) {
         Atomics.store(stopFlag, 0, 1);
       }
     }, 10);
     for (let index = 0; index < n; index++) {
-      const params: WorkerParams = { role: 'netmap-pcap-fanout-worker', index, device: o.device, group, mode, stop, counters };
+      const params: WorkerParams = { role: 'netmap-pcap-fanout-worker', index, device: o.device, group, mode,
+        bufferSize: o.bufferSize, stop, counters };
       const w = new Worker(__filename, { workerData: params });
       w.on('message', (m: FromWorker) => {
         if (m.type === 'ready' && ++readyCount === n) onReady();
@@ -170,7 +186,7 @@ export function runWorkers(o: WorkersOptions): { ready: Promise<void>; result: P
       });
     }
   });
-  return { ready, result };
+  return { ready, result, stop: () => Atomics.store(stopFlag, 0, 1), packets };
 }
 
 function parseArgs(argv: string[]): WorkersOptions & { json: boolean } {

@@ -54,6 +54,8 @@ export interface NativePortInfo {
   snaplen: number;
   txMaxLen: number;
   backend: string;
+  /** How packets reach the rings, where the backend has a choice (AF_XDP). */
+  mode?: string;
 }
 
 /** Which memory region memory() maps. */
@@ -71,7 +73,7 @@ export interface NativePort {
   txsync(): number;
   memory(which: MemoryRegion): ArrayBuffer;
   info(): NativePortInfo;
-  stats(): { recv: number; drop: number; ifdrop: number };
+  stats(): { recv: number; drop: number; ifdrop: number; mode?: string };
   setFilter(expr: string | null, optimize: number, netmask: number): void;
   setDirection(direction: number): void;
   pollStart(callback: (status: number, events: number) => void): void;
@@ -92,6 +94,9 @@ export interface NativeDevice {
 interface NativeBinding {
   Port: new () => NativePort;
   layout: NativeLayout;
+  /** netmap's ABI as the netmap backend defines it: sizeof_*, offsetof_*
+   * and constants by netmap's own names (for the ABI layout test). */
+  netmapAbi: Record<string, number>;
   setErrorClass(ctor: typeof PcapError): void;
   findAllDevs(): NativeDevice[];
   libVersion(): string;

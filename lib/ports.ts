@@ -7,13 +7,13 @@
  *   IF-N                 afpacket   RX queue N of IF (see the rule below)     no: use `fanout`
  *   pipe:NAME{N          pipe       master end of shared-memory pipe N        yes
  *   pipe:NAME}N          pipe       slave end of pipe N                       yes
- *   xdp:IF / xdp:IF-Q    xdp        AF_XDP socket on IF, queue Q (default 0)  not yet
- *   netmap:IF            netmap     every hardware ring of IF                 not yet
- *   netmap:IF-N          netmap     hardware ring N only                      not yet
- *   netmap:IF^           netmap     the host (kernel stack) rings only        not yet
- *   netmap:IF*           netmap     hardware rings and host rings             not yet
- *   netmap:NAME{N / }N   netmap     a netmap pipe                             not yet
- *   valeX:PORT           vale       port PORT of VALE switch X                not yet
+ *   xdp:IF / xdp:IF-Q    xdp        AF_XDP socket on IF, queue Q (default 0)  yes
+ *   netmap:IF            netmap     every hardware ring of IF                 yes (needs /dev/netmap)
+ *   netmap:IF-N          netmap     hardware ring N only                      yes
+ *   netmap:IF^           netmap     the host (kernel stack) rings only        yes
+ *   netmap:IF*           netmap     hardware rings and host rings             yes
+ *   netmap:NAME{N / }N   netmap     a netmap pipe                             yes
+ *   valeX:PORT           vale       port PORT of VALE switch X                yes
  *
  * NAME is 1-32 of A-Z a-z 0-9 _ . -; N, Q are decimal 0-65535 (leading
  * zeros accepted, as C accepts them). IF follows
@@ -40,7 +40,7 @@ import { PcapError } from './errors';
 export type PortBackend = 'afpacket' | 'pipe' | 'xdp' | 'netmap' | 'vale';
 
 /** Backends built into this version (the others are parsed and refused). */
-export const AVAILABLE_BACKENDS: readonly PortBackend[] = Object.freeze(['afpacket', 'pipe']);
+export const AVAILABLE_BACKENDS: readonly PortBackend[] = Object.freeze(['afpacket', 'pipe', 'xdp', 'netmap', 'vale']);
 
 export interface PortName {
   /** The name as given. */
@@ -73,14 +73,14 @@ export interface ParseOptions {
 export const PORT_GRAMMAR =
   'a port name is an interface (1 to 15 characters, none of them / : or whitespace, e.g. eth0), ' +
   '"any", pipe:NAME{N (master end) or pipe:NAME}N (slave end) with NAME 1 to 32 of ' +
-  'A-Z a-z 0-9 _ . - and N from 0 to 65535, or (not built yet) xdp:IF, xdp:IF-Q, netmap:IF, ' +
-  'netmap:IF-N, netmap:IF^, netmap:IF*, netmap:NAME{N, netmap:NAME}N, valeX:PORT';
+  'A-Z a-z 0-9 _ . - and N from 0 to 65535, xdp:IF or xdp:IF-Q (AF_XDP on queue Q, default 0), ' +
+  'netmap:IF, netmap:IF-N, netmap:IF^, netmap:IF*, netmap:NAME{N, netmap:NAME}N, valeX:PORT';
 
 const PIPE_GRAMMAR =
   'a pipe port is pipe:NAME{N (the master end) or pipe:NAME}N (the slave end), NAME being ' +
   '1 to 32 of A-Z a-z 0-9 _ . - and N a pipe index from 0 to 65535; e.g. pipe:demo{0 and pipe:demo}0';
 
-const AVAILABLE_TEXT = 'available: plain interfaces, any, pipe:';
+const AVAILABLE_TEXT = 'available: plain interfaces, any, pipe:, xdp:, netmap:, valeX:';
 const IFNAME_MAX = 15;
 const INDEX_MAX = 65535;
 const PIPE_NAME = /^[A-Za-z0-9_.-]{1,32}$/;
@@ -165,19 +165,19 @@ export function parsePortName(name: string, opts: ParseOptions = {}): PortName {
     return { name, backend: 'pipe', ...p, available: true };
   }
   if (prefix === 'xdp:') {
-    return { name, backend: 'xdp', ...ifWithQueue(name, rest, prefix), available: false };
+    return { name, backend: 'xdp', ...ifWithQueue(name, rest, prefix), available: true };
   }
   if (prefix === 'netmap:') {
     const p = pipeEnd(name, rest, PORT_GRAMMAR);
-    if (p) return { name, backend: 'netmap', ...p, available: false };
+    if (p) return { name, backend: 'netmap', ...p, available: true };
     const last = rest.slice(-1);
     if (last === '^' || last === '*') {
       const device = rest.slice(0, -1);
       const problem = ifnameProblem(device);
       if (problem) throw einval(name, `after the netmap: prefix, ${problem}`);
-      return { name, backend: 'netmap', device, rings: last === '^' ? 'host' : 'all', available: false };
+      return { name, backend: 'netmap', device, rings: last === '^' ? 'host' : 'all', available: true };
     }
-    return { name, backend: 'netmap', ...ifWithQueue(name, rest, prefix), rings: 'hw', available: false };
+    return { name, backend: 'netmap', ...ifWithQueue(name, rest, prefix), rings: 'hw', available: true };
   }
   if (name.startsWith('vale')) {
     const sw = name.slice(4, colon);
@@ -187,7 +187,7 @@ export function parsePortName(name: string, opts: ParseOptions = {}): PortName {
     if (!VALE_PORT.test(rest)) {
       throw einval(name, 'the VALE port name PORT in valeX:PORT is 1 to 15 of A-Z a-z 0-9 _ . -');
     }
-    return { name, backend: 'vale', device: rest, switch: sw, available: false };
+    return { name, backend: 'vale', device: rest, switch: sw, available: true };
   }
   throw einval(name, `unknown prefix ${JSON.stringify(prefix)} (a Linux interface name has no ':')`);
 }
@@ -221,8 +221,8 @@ export function checkPortName(name: string, opts: ParseOptions = {}): PortName {
     throw new PcapError(`${JSON.stringify(name)} names RX queue ${p.queue} of ${p.device}, and ` +
       `AF_PACKET cannot bind a socket to one queue: open ${JSON.stringify(p.device)} in each ` +
       `worker with the same \`fanout: { group, mode: 'hash' }\` (one ring per worker, the kernel ` +
-      `spreads the flows; see examples/workers.ts), or use xdp:${p.device}-${p.queue} once that ` +
-      `backend is built`, 'ENOTSUP');
+      `spreads the flows; see examples/workers.ts), or open xdp:${p.device}-${p.queue} (an AF_XDP ` +
+      `socket bound to that queue)`, 'ENOTSUP');
   }
   const prefix = p.backend === 'vale' ? 'vale' : `${p.backend}:`;
   throw new PcapError(`the ${prefix} backend is not built yet; ${AVAILABLE_TEXT} ` +

@@ -25,6 +25,14 @@ export interface Stats {
   drop: number;
   /** Packets the interface dropped since the session opened. */
   ifdrop: number;
+  /**
+   * How packets reach the ring, on backends that have a choice: AF_XDP
+   * (`xdp:` ports) says `'zerocopy'` (the driver fills our memory),
+   * `'copy'` (native XDP, the kernel copies each packet) or `'generic'`
+   * (the driver has no XDP; the kernel runs it on socket buffers and
+   * copies). Absent on the other backends.
+   */
+  mode?: string;
 }
 
 export interface LoopOptions extends DispatchOptions {

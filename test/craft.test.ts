@@ -4,7 +4,7 @@
 // tshark's checksum verdict on crafted frames is in test/cli-nmsend.test.ts.
 import t from 'tap';
 import {
-  checksumAdd, checksumFinish, craftFrame, formatIpv4, formatMac, internetChecksum, l4PayloadOffset,
+  checksumAdd, checksumFinish, craftFrame, formatHex, formatIPv4, internetChecksum, l4PayloadOffset,
   minFrameSize, parseIpv4, parseMac, PcapError, readSeqStamp, SEQ_STAMP_LENGTH, SEQ_STAMP_MAGIC, writeSeqStamp,
 } from '../index';
 import type { FrameSpec } from '../index';
@@ -35,9 +35,9 @@ t.test('the Internet checksum', async (t) => {
 /** Decode a crafted frame field by field, with Buffer's own readers. */
 function decode(f: Buffer) {
   return {
-    dst: formatMac(f.subarray(0, 6)), src: formatMac(f.subarray(6, 12)), type: f.readUInt16BE(12),
+    dst: formatHex(f, 0, 6), src: formatHex(f, 6, 12), type: f.readUInt16BE(12),
     ver: f[14] >> 4, ihl: f[14] & 15, totalLength: f.readUInt16BE(16), id: f.readUInt16BE(18),
-    ttl: f[22], proto: f[23], srcIp: formatIpv4(f.readUInt32BE(26)), dstIp: formatIpv4(f.readUInt32BE(30)),
+    ttl: f[22], proto: f[23], srcIp: formatIPv4(f.readUInt32BE(26)), dstIp: formatIPv4(f.readUInt32BE(30)),
     sport: f.readUInt16BE(34), dport: f.readUInt16BE(36),
   };
 }
@@ -100,7 +100,7 @@ t.test('sequence stamps', async (t) => {
 
 t.test('addresses and bad specs', async (t) => {
   t.equal(parseIpv4('255.255.255.255'), 0xffffffff);
-  t.equal(formatIpv4(parseIpv4('198.18.3.4')), '198.18.3.4');
+  t.equal(formatIPv4(parseIpv4('198.18.3.4')), '198.18.3.4');
   for (const bad of ['1.2.3', '256.1.1.1', '1.2.3.4.5', 'a.b.c.d', '']) t.equal(codeOf(() => parseIpv4(bad)), 'EINVAL', bad);
   for (const bad of ['02:00:00:00:00', '02:00:00:00:00:0g', '0200.0000.0001']) t.equal(codeOf(() => parseMac(bad)), 'EINVAL', bad);
   t.match(codeOf(() => craftFrame({ ...base, size: 41 })), 'EINVAL', 'smaller than the headers');

@@ -212,6 +212,29 @@ t.test('waiting: loop, next and events wake for packets; close wakes', async (t)
   s.removeAllListeners('packet');
 });
 
+t.test('waitReadable busy-poll: spins on the ring, no sleep, until a peer process sends', async (t) => {
+  const name = pipeName();
+  const s = openLive(`pipe:${name}}0`, { timeout: 10 });
+  t.teardown(() => s.close());
+  t.equal(codeOf(() => s.waitReadable(0, -1)), 'EINVAL', 'a negative spin is refused');
+  t.equal(s.waitReadable(0, 1000), false, 'nothing sent: false after 1 ms of spinning');
+  const peer = startPeer(t, 'send', { port: `pipe:${name}{0`, n: 1000, mode: 'batch' });
+  // A zero poll timeout: only the spin can see the peer's frames, which
+  // need the child to start first (hundreds of ms at least). This blocks
+  // the event loop; the peer is another process and the pipe's rendezvous
+  // runs on a native thread, so nothing here needs it.
+  const started = process.hrtime.bigint();
+  const seen = s.waitReadable(0, 60_000_000);
+  const spunMs = Number(process.hrtime.bigint() - started) / 1e6;
+  t.ok(seen, `frames seen by spinning (after ${spunMs.toFixed(0)} ms)`);
+  let got = 0;
+  await s.loop(1000, () => { got++; });
+  t.equal(got, 1000, 'every frame then read');
+  s.waitReadable(0); // hands the last batch back: the sender waits for that
+  const done = await peer.done;
+  t.equal(done.code, 0, `the sender finished ${JSON.stringify(done.json ?? done.stderr)}`);
+});
+
 t.test('the other end closing: EPIPE after everything it sent', async (t) => {
   const name = pipeName();
   const m = openLive(`pipe:${name}{0`);

@@ -2,7 +2,8 @@
  * Values a flag gives as one value or an inclusive range `MIN-MAX`:
  * frame sizes, ports, IPv4 addresses. A range is walked in order, wrapping.
  */
-import { formatIpv4, inSubnet, parseIpv4 } from '../../lib/craft/address';
+import { inSubnet, parseIpv4 } from '../../lib/craft/address';
+import { formatIPv4 } from '../../lib/decode/format';
 import { UsageError } from './usage-error';
 
 /** An inclusive range of integers (addresses as 32-bit numbers). */
@@ -53,5 +54,5 @@ export function rangeInSubnet(r: Range, prefix: string, bits: number): boolean {
 
 /** `"198.18.0.1"` or `"198.18.0.1-198.18.0.9"`, as a flag would give it. */
 export function formatIpRange(r: Range): string {
-  return r.first === r.last ? formatIpv4(r.first) : `${formatIpv4(r.first)}-${formatIpv4(r.last)}`;
+  return r.first === r.last ? formatIPv4(r.first) : `${formatIPv4(r.first)}-${formatIPv4(r.last)}`;
 }

@@ -1,6 +1,7 @@
 /**
- * Parsing and formatting of the addresses frames carry: MAC (6 bytes) and
- * IPv4 (a 32-bit unsigned number, as the header holds it).
+ * Parsing of the addresses frames carry: MAC (6 bytes) and IPv4 (a 32-bit
+ * unsigned number, as the header holds it). Formatting is the decoders'
+ * (lib/decode/format.ts: formatHex, formatIPv4).
  */
 import { PcapError } from '../errors';
 
@@ -15,11 +16,6 @@ export function parseMac(text: string): Uint8Array {
   return Uint8Array.from(text.split(':'), (b) => parseInt(b, 16));
 }
 
-/** 6 bytes → `"02:00:00:00:00:01"`. */
-export function formatMac(mac: Uint8Array): string {
-  return Array.from(mac.subarray(0, 6), (b) => b.toString(16).padStart(2, '0')).join(':');
-}
-
 /** `"198.18.0.1"` → 3323068417. Throws EINVAL otherwise. */
 export function parseIpv4(text: string): number {
   const parts = typeof text === 'string' && IPV4_RE.test(text) ? text.split('.').map(Number) : [];
@@ -27,11 +23,6 @@ export function parseIpv4(text: string): number {
     throw new PcapError(`"${text}" is not an IPv4 address; write four numbers 0-255 like 198.18.0.1`, 'EINVAL');
   }
   return ((parts[0] << 24) | (parts[1] << 16) | (parts[2] << 8) | parts[3]) >>> 0;
-}
-
-/** 3323068417 → `"198.18.0.1"`. */
-export function formatIpv4(addr: number): string {
-  return [addr >>> 24, (addr >>> 16) & 255, (addr >>> 8) & 255, addr & 255].join('.');
 }
 
 /** Whether `addr` is in `prefix/bits` (both as numbers). */

@@ -1,0 +1,78 @@
+/** Ethernet II / 802.3 and 802.1Q / 802.1ad (QinQ) tags. */
+import { byEtherType } from './ethertype';
+import { formatMac } from './format';
+import { DecodeState, fits, limit, P, u16, u48 } from './state';
+
+/** An Ethernet header (14 bytes). */
+export interface EthernetLayer {
+  readonly kind: 'ethernet';
+  readonly offset: number;
+  readonly length: number;
+  /** Destination MAC, "aa:bb:cc:dd:ee:ff" (formatted when read). */
+  readonly dst: string;
+  readonly src: string;
+  /** The addresses as 48-bit numbers. */
+  readonly dstMac: number;
+  readonly srcMac: number;
+  /** EtherType; 1500 or less it is an 802.3 length and LLC follows. */
+  readonly type: number;
+}
+
+class Ethernet implements EthernetLayer {
+  readonly kind = 'ethernet' as const;
+  constructor(readonly offset: number, readonly length: number, readonly dstMac: number,
+    readonly srcMac: number, readonly type: number) {}
+  get dst(): string { return formatMac(this.dstMac); }
+  get src(): string { return formatMac(this.srcMac); }
+}
+
+export function decodeEthernet(s: DecodeState): void {
+  if (!fits(s, 14, 'ethernet')) return;
+  const d = s.data;
+  const o = s.off;
+  const type = u16(d, o + 12);
+  s.layers.push(new Ethernet(o, 14, u48(d, o), u48(d, o + 6), type));
+  s.off = o + 14;
+  if (type <= 1500) {
+    // 802.3: the field is the length of the LLC frame; the rest is padding.
+    limit(s, s.off + type);
+    s.next = P.LLC;
+  } else {
+    s.next = byEtherType(type);
+  }
+}
+
+/** One 802.1Q / 802.1ad tag (4 bytes). */
+export interface VlanLayer {
+  readonly kind: 'vlan';
+  readonly offset: number;
+  readonly length: number;
+  /** The tag protocol identifier that announced this tag (0x8100, 0x88a8, 0x9100, 0x9200). */
+  readonly tpid: number;
+  /** Priority code point (0-7). */
+  readonly pcp: number;
+  /** Drop eligible indicator (formerly CFI). */
+  readonly dei: boolean;
+  /** VLAN id (0-4095). */
+  readonly vid: number;
+  /** The EtherType (or 802.3 length) that follows. */
+  readonly type: number;
+}
+
+export function decodeVlan(s: DecodeState): void {
+  if (!fits(s, 4, 'vlan')) return;
+  const d = s.data;
+  const o = s.off;
+  const tci = u16(d, o);
+  const type = u16(d, o + 2);
+  const tpid = o >= 2 ? u16(d, o - 2) : 0;
+  const layer: VlanLayer = { kind: 'vlan', offset: o, length: 4, tpid, pcp: tci >>> 13, dei: (tci & 0x1000) !== 0, vid: tci & 0xfff, type };
+  s.layers.push(layer);
+  s.off = o + 4;
+  if (type <= 1500) {
+    limit(s, s.off + type);
+    s.next = P.LLC;
+  } else {
+    s.next = byEtherType(type);
+  }
+}

@@ -1,0 +1,119 @@
+// AF_XDP ports (xdp:IF, xdp:IF-Q) on veth pairs inside a namespace the test
+// creates. Each scenario runs in a child process in that namespace
+// (test/fixtures/xdp.ts) and reports what it saw.
+import t, { Test } from 'tap';
+import { join } from 'node:path';
+import { Netns, requireRoot } from './helpers/netns';
+import { runInNetns } from './helpers/child';
+
+const FIXTURE = join(__dirname, 'fixtures', 'xdp.ts');
+
+async function scenario(t: Test, ns: Netns, name: string, params: object = {}) {
+  const r = await runInNetns(ns, FIXTURE, [name, JSON.stringify(params)], { timeoutMs: 60_000 });
+  if (r.code !== 0 || !r.json) {
+    t.fail(`${name} failed (exit ${r.code}, signal ${r.signal})`, { stdout: r.stdout, stderr: r.stderr });
+    return {};
+  }
+  return r.json;
+}
+
+/** `ip link` of dev in ns mentions an XDP program. */
+function attached(ns: Netns, dev: string): boolean {
+  return /\bprog\/xdp\b|\bxdp(generic)?\b/.test(ns.exec('ip', ['link', 'show', 'dev', dev]));
+}
+
+t.test('AF_XDP ports on veth', async (t) => {
+  if (!requireRoot(t)) return;
+  const ns = await Netns.create(t);
+
+  for (const [from, to, what] of [['va', 'xdp:vb', 'xdp: receives'], ['xdp:va', 'vb', 'xdp: sends']]) {
+    for (const [n, size] of [[1, 60], [20000, 60], [5000, 1514]]) {
+      t.test(`${what}: ${n} frames of ${size} bytes, in order, byte-exact`, async (t) => {
+        const r = await scenario(t, ns, 'roundtrip', { n, size, from, to });
+        t.equal(r.captured, n, 'all captured');
+        t.equal(r.inOrder, true, 'in order');
+        t.equal(r.byteExact, true, 'byte-exact');
+        t.same(r.backends, [from.startsWith('xdp:') ? 'xdp' : 'afpacket', to.startsWith('xdp:') ? 'xdp' : 'afpacket']);
+        const xdpStats = from.startsWith('xdp:') ? r.stats?.tx : r.stats?.rx;
+        t.equal(xdpStats?.mode, 'copy', 'veth: native XDP in copy mode, said in stats()');
+        if (to.startsWith('xdp:')) t.same([r.stats?.rx.recv, r.stats?.rx.drop], [n, 0], 'recv counts them, no drops');
+      });
+    }
+  }
+
+  t.test('xdp: as both ends', async (t) => {
+    const r = await scenario(t, ns, 'roundtrip', { n: 10000, size: 100, from: 'xdp:va', to: 'xdp:vb' });
+    t.same([r.captured, r.inOrder, r.byteExact], [10000, true, true]);
+  });
+
+  for (const expr of ['arp', 'udp port 9', 'udp and len > 100', 'vlan 5', 'vlan and udp port 9',
+    'ether broadcast', 'not udp', 'ether proto 0x88b5 and len >= 500']) {
+    t.test(`filter "${expr}": the same frames as the plain backend`, async (t) => {
+      const r = await scenario(t, ns, 'filter', { expr });
+      t.ok(r.plain?.length > 0, `the plain port captured ${r.plain?.length}`);
+      t.same(r.xdp, r.plain, 'xdp: passes exactly those, in order');
+    });
+  }
+
+  t.test('setFilter() on an open port, and removing it', async (t) => {
+    const r = await scenario(t, ns, 'setFilter');
+    t.same(r.counts, [10, 10, 50], 'arp: 10, udp port 10: 10, none: all 50');
+  });
+
+  t.test('the program is attached while open and detached by close()', async (t) => {
+    const r = await scenario(t, ns, 'detach');
+    t.same(r, { before: false, during: true, after: false, mode: 'copy' });
+  });
+
+  t.test('SIGKILL of the owner leaves no program attached', async (t) => {
+    const r = await runInNetns(ns, FIXTURE, ['sigkill'], { timeoutMs: 30_000 });
+    t.equal(r.signal, 'SIGKILL', 'the owner died by SIGKILL');
+    t.equal(r.json?.opened, true, 'it had the program attached');
+    // The link goes when the dead process's descriptors are released.
+    let left = attached(ns, 'vb');
+    for (let i = 0; i < 50 && left; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      left = attached(ns, 'vb');
+    }
+    t.equal(left, false, 'ip link shows no XDP program on vb');
+  });
+
+  t.test('bad names and misuse: PcapError codes that say why', async (t) => {
+    const r = await scenario(t, ns, 'errors');
+    t.equal(r.noDevice?.code, 'ENODEV');
+    t.match(r.noDevice?.message, /no such device "nmpnosuch0"/);
+    t.equal(r.noQueue?.code, 'ENODEV');
+    t.match(r.noQueue?.message, /vb has no queue 7: it has 1/);
+    t.equal(r.hugeQueue?.code, 'EINVAL');
+    t.match(r.hugeQueue?.message, /queue 300 of vb/);
+    t.equal(r.notEthernet?.code, 'ENOTSUP');
+    t.match(r.notEthernet?.message, /lo is not an Ethernet interface/);
+    t.equal(r.queueTaken?.code, 'EBUSY');
+    t.match(r.queueTaken?.message, /queue 0 of vb is already taken/);
+    t.equal(r.outOnly?.code, 'ENOTSUP');
+    t.equal(r.setDirectionOut?.code, 'ENOTSUP');
+    t.match(r.setDirectionOut?.message, /sees only the packets vb receives/);
+    t.equal(r.badFilter?.code, 'EFILTER');
+    t.equal(r.down?.code, 'ENETDOWN');
+    t.match(r.down?.message, /ip link set va up/);
+    t.equal(r.leftAttached, false, 'failed opens leave nothing attached');
+  });
+});
+
+t.test('two queues, one socket each', async (t) => {
+  if (!requireRoot(t)) return;
+  const ns = await Netns.create(t);
+  ns.exec('ip', ['link', 'add', 'qa', 'numrxqueues', '2', 'numtxqueues', '2', 'type', 'veth',
+    'peer', 'name', 'qb', 'numrxqueues', '2', 'numtxqueues', '2']);
+  ns.exec('ip', ['link', 'set', 'qa', 'up']);
+  ns.exec('ip', ['link', 'set', 'qb', 'up']);
+  const r = await scenario(t, ns, 'queues');
+  for (const q of [0, 1]) {
+    t.equal(r.per?.[q]?.captured, 500, `queue ${q}: all its frames`);
+    t.equal(r.per?.[q]?.ownQueueOnly, true, `queue ${q}: only its own`);
+    t.equal(r.per?.[q]?.inOrder, true, `queue ${q}: in order`);
+  }
+  t.equal(r.stillAttached, true, 'closing one queue keeps the program for the other');
+  t.equal(r.afterClose, 100, 'queue 1 still receives');
+  t.equal(r.detached, true, 'closing the last port detaches it');
+});
