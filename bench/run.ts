@@ -17,7 +17,9 @@
  * decode.packet on the same packets; BENCH_ONLY=decode) and
  * bench/decode-pcap.ts (compat/pcap's decode.packet against npm pcap's;
  * BENCH_ONLY=pcapcompat); neither needs root. Each BENCH_ONLY rewrites just
- * its own part of RESULTS.md and keeps the others.
+ * its own part of RESULTS.md and keeps the others. BENCH_ONLY=nmsend runs
+ * the nmsend table (bench/nmsend.ts: nmsend --topspeed against tcpreplay
+ * --topspeed; root).
  *
  * Knobs (environment): BENCH_COUNT frames per capture run (2000000),
  * BENCH_INJECT_COUNT frames per injection run (1000000), BENCH_REPS
@@ -26,7 +28,8 @@
  * BENCH_OFFLINE_MB size of each offline capture in MiB (1024),
  * BENCH_OFFLINE_FILTER the offline filter ("udp and dst port 53"),
  * BENCH_PIPE_COUNT frames per pipe run (10000000), BENCH_DECODE_MS
- * milliseconds per decode measurement (1000).
+ * milliseconds per decode measurement (1000), BENCH_NMSEND_COUNT frames in
+ * the nmsend replay file (1000000).
  *
  * Network rules: every frame stays inside the namespace (both veth ends
  * are in it), the namespace is removed on every way out (normal end,
@@ -39,6 +42,7 @@ import { captureOnce, consumers, GEN_CPU, NAPI_CPU, runGen, RX_CPU } from './cap
 import { killAll } from './child';
 import { buildGen, buildPipeRef, describeMachine, loadNow, Netns, OUT, requireRoot, ROOT } from './env';
 import { injectOnce, senders } from './inject';
+import { nmsendSection } from './nmsend';
 import { decodeSection } from './decode';
 import { decodeRows, decodeTable, DECODE_METHOD } from './decode-pcap';
 import { DEFAULT_FILTER, offlineSection } from './offline';
@@ -65,8 +69,9 @@ const OFFLINE_MB = env('BENCH_OFFLINE_MB', 1024);
 const OFFLINE_FILTER = process.env.BENCH_OFFLINE_FILTER ?? DEFAULT_FILTER;
 const PIPE_COUNT = env('BENCH_PIPE_COUNT', 10_000_000);
 const DECODE_MS = env('BENCH_DECODE_MS', 1000);
+const NMSEND_COUNT = env('BENCH_NMSEND_COUNT', 1_000_000);
 const ONLY = process.env.BENCH_ONLY ?? '';
-const PART_NAMES = ['offline', 'network', 'pipe', 'fanout', 'xdp', 'decode', 'pcapcompat'];
+const PART_NAMES = ['offline', 'network', 'pipe', 'fanout', 'xdp', 'nmsend', 'decode', 'pcapcompat'];
 if (ONLY !== '' && !PART_NAMES.includes(ONLY)) {
   throw new Error(`BENCH_ONLY must be one of ${PART_NAMES.join(', ')}`);
 }
@@ -193,6 +198,7 @@ const PARTS = {
   offline: { begin: '<!-- offline: written by bench/offline.ts -->', end: '<!-- /offline -->' },
   decode: { begin: '<!-- decode: written by bench/decode.ts -->', end: '<!-- /decode -->' },
   pcapcompat: { begin: '<!-- pcapcompat: written by bench/decode-pcap.ts -->', end: '<!-- /pcapcompat -->' },
+  nmsend: { begin: '<!-- nmsend: written by bench/nmsend.ts -->', end: '<!-- /nmsend -->' },
 } as const;
 type Part = keyof typeof PARTS;
 const RESULTS = join(ROOT, 'bench', 'RESULTS.md');
@@ -291,22 +297,26 @@ async function xdpText(m: Machine): Promise<string> {
     bufferBytes: BUFFER, sizes: SIZES, sendSeconds: SEND_SECONDS, log }), m);
 }
 
+/** The nmsend part, in the namespace (which must be up). */
+async function nmsendText(m: Machine): Promise<string> {
+  return marked('nmsend', await nmsendSection(ns, { count: NMSEND_COUNT, reps: REPS }), m);
+}
+
+async function fanoutText(m: Machine): Promise<string> {
+  return marked('fanout', await fanoutSection(ns, { count: COUNT, reps: REPS, buffer: BUFFER }), m);
+}
+
 /** The parts that need no network namespace, each runnable alone. */
 const STANDALONE: Partial<Record<Part, () => Promise<string> | string>> = {
   offline: offlineText, pipe: pipeText, decode: decodeText, pcapcompat: pcapCompatText,
 };
 
+/** The parts measured in the namespace (root), each runnable alone. */
+const IN_NAMESPACE: Partial<Record<Part, (m: Machine) => Promise<string>>> = {
+  fanout: fanoutText, xdp: xdpText, nmsend: nmsendText,
+};
+
 async function main(): Promise<void> {
-  if (ONLY === 'xdp') {
-    requireRoot();
-    buildGen();
-    await networkUp();
-    const part = await xdpText(describeMachine());
-    ns.down();
-    writeFileSync(RESULTS, withPart(readResults(), 'xdp', part));
-    process.stdout.write(`\n${part}\n\nwritten to bench/RESULTS.md\n`);
-    return;
-  }
   const standalone = STANDALONE[ONLY as Part];
   if (standalone) {
     const part = await standalone();
@@ -317,31 +327,33 @@ async function main(): Promise<void> {
   requireRoot();
   const machine = describeMachine();
   buildGen();
+  const single = IN_NAMESPACE[ONLY as Part];
+  if (single) {
+    await networkUp();
+    const part = await single(machine);
+    ns.down();
+    writeFileSync(RESULTS, withPart(readResults(), ONLY as Part, part));
+    process.stdout.write(`\n${part}\n\nwritten to bench/RESULTS.md\n`);
+    return;
+  }
   log('npm pcap: checking bench/out/peers ...');
   const pcapInstall = ensurePcap(join(OUT, 'peers'));
   const pcap = 'dir' in pcapInstall ? { dir: pcapInstall.dir } : { error: pcapInstall.error };
   if (pcap.error) log(`npm pcap unavailable: ${pcap.error}`);
 
   await networkUp();
-
-  if (ONLY === 'fanout') {
-    const part = marked('fanout', await fanoutSection(ns, { count: COUNT, reps: REPS, buffer: BUFFER }), machine);
-    ns.down();
-    writeFileSync(RESULTS, withPart(readResults(), 'fanout', part));
-    process.stdout.write(`\n${part}\n\nwritten to bench/RESULTS.md\n`);
-    return;
-  }
   const sections = [...await captureTables(pcap), await injectTableText(pcap)];
-  const fanout = marked('fanout', await fanoutSection(ns, { count: COUNT, reps: REPS, buffer: BUFFER }), machine);
-  // BENCH_ONLY=network keeps the xdp, pipe, offline and decode parts of the last run.
+  // BENCH_ONLY=network measures the namespace parts too, and keeps the
+  // pipe, offline and decode parts of the last run.
   const old = readResults();
-  const xdp = ONLY === 'network' ? partOf(old, 'xdp') : await xdpText(machine);
+  const nsParts: string[] = [];
+  for (const text of Object.values(IN_NAMESPACE)) nsParts.push(await text(machine));
   ns.down();
   const pipe = ONLY === 'network' ? partOf(old, 'pipe') : await pipeText();
   const offline = ONLY === 'network' ? partOf(old, 'offline') : await offlineText();
   const decode = ONLY === 'network' ? partOf(old, 'decode') : decodeText();
   const pcapcompat = ONLY === 'network' ? partOf(old, 'pcapcompat') : await pcapCompatText();
-  const tail = [fanout, xdp, pipe, offline, decode, pcapcompat].filter(Boolean).join('\n\n');
+  const tail = [...nsParts, pipe, offline, decode, pcapcompat].filter(Boolean).join('\n\n');
   const report = `# Benchmark results
 
 Written by \`npm run bench\` (bench/run.ts); numbers from one machine, one run.
