@@ -2,9 +2,13 @@
 // creates. Each scenario runs in a child process in that namespace
 // (test/fixtures/xdp.ts) and reports what it saw.
 import t from 'tap';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Netns, requireRoot } from './helpers/netns';
 import { runInNetns, scenarioRunner } from './helpers/child';
+import { startNmdump } from './helpers/nmdump';
+import { nmsend } from './helpers/nmsend';
 
 const FIXTURE = join(__dirname, 'fixtures', 'xdp.ts');
 
@@ -74,6 +78,21 @@ t.test('AF_XDP ports on veth', async (t) => {
       left = attached(ns, 'vb');
     }
     t.equal(left, false, 'ip link shows no XDP program on vb');
+  });
+
+  t.test('nmsend sends on xdp:va, nmdump captures on xdp:vb', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'nmp-xdp-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'xdp.pcap');
+    const cap = startNmdump(['-i', 'xdp:vb', '-c', '500', '-w', file], { netns: ns.name });
+    await cap.waitForStderr('listening on xdp:vb');
+    const send = await nmsend(ns, ['-i', 'xdp:va', '--generate', '--count', '500']);
+    t.equal(send.code, 0, send.stderr);
+    t.match(send.stderr, /sent 500 packets .*failed 0; count reached/);
+    const r = await cap.done;
+    t.equal(r.code, 0, r.stderr);
+    t.match(r.stderr, /^500 packets captured$/m);
+    t.match(r.stderr, /^0 packets dropped by kernel$/m);
   });
 
   t.test('bad names and misuse: PcapError codes that say why', async (t) => {

@@ -15,7 +15,7 @@ export class UsageError extends Error {
 export interface NmdumpOptions {
   /** -h / --help, --version, -D: print and exit without capturing. */
   action: 'capture' | 'help' | 'version' | 'list';
-  /** -i: a port name the library accepts (eth0, any, pipe:x{0 …). */
+  /** -i: a port name the library accepts (eth0, any, xdp:eth0-1, pipe:x{0 …). */
   device?: string;
   /** -r: a savefile path, '-' for stdin. */
   readFile?: string;

@@ -7,6 +7,7 @@ export const USAGE = `Usage: nmdump [-i IF | -r FILE] [-w FILE [--pcapng] [-C MB
 Capture packets (netmap-pcap's tcpdump). Examples:
   nmdump -i eth0 -n -c 10 'tcp port 443'      print ten packets
   nmdump -i any -w trace.pcapng --pcapng       write a file until Ctrl-C
+  nmdump -i xdp:eth0-1 -c 100 udp             queue 1 of eth0 over AF_XDP
   nmdump -n -e -r trace.pcap                   print a savefile
   nmdump -i eth0 -w ring.pcap -C 100 -W 5      five files of 100 MB in turn
 Flags have tcpdump's meaning; see README.md, "### nmdump".`;

@@ -3,7 +3,7 @@ export const USAGE = `\
 usage: nmsend -i IF [replay options] FILE...      replay pcap/pcapng files
        nmsend -i IF --generate [generate options] synthesise IPv4 traffic
 
-  -i, --interface IF     the port to send on (eth0, veth-a, pipe:NAME{0, ...)
+  -i, --interface IF     the port to send on (eth0, veth-a, xdp:eth0-1, pipe:NAME{0, ...)
   --duration S           stop after S seconds
   -h, --help             this text
 
