@@ -18,7 +18,7 @@ export function formatMac(mac: number): string {
     COLON_HEX[(lo >>> 8) & 255] + COLON_HEX[lo & 255];
 }
 
-/** "a.b.c.d" from a 32-bit number. */
+/** "a.b.c.d" from a 32-bit number (signed or unsigned). */
 export function formatIPv4(addr: number): string {
   return DEC[addr >>> 24] + DOT_DEC[(addr >>> 16) & 255] + DOT_DEC[(addr >>> 8) & 255] + DOT_DEC[addr & 255];
 }
