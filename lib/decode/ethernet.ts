@@ -1,6 +1,6 @@
 /** Ethernet II / 802.3 and 802.1Q / 802.1ad (QinQ) tags. */
 import { byEtherType } from './ethertype';
-import { formatMac } from './format';
+import { formatMacParts } from './format';
 import { DecodeState, fits, i32, limit, P, u16 } from './state';
 
 /** An Ethernet header (14 bytes). */
@@ -25,8 +25,8 @@ class Ethernet implements EthernetLayer {
     private readonly srcHi: number, private readonly srcLo: number, readonly type: number) {}
   get dstMac(): number { return this.dstHi * 0x100000000 + (this.dstLo >>> 0); }
   get srcMac(): number { return this.srcHi * 0x100000000 + (this.srcLo >>> 0); }
-  get dst(): string { return formatMac(this.dstMac); }
-  get src(): string { return formatMac(this.srcMac); }
+  get dst(): string { return formatMacParts(this.dstHi, this.dstLo); }
+  get src(): string { return formatMacParts(this.srcHi, this.srcLo); }
 }
 
 export function decodeEthernet(s: DecodeState): void {

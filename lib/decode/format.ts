@@ -10,17 +10,46 @@ const COLON_HEX = HEX.map((h) => `:${h}`);
 const DEC = Array.from({ length: 256 }, (_, i) => String(i));
 const DOT_DEC = DEC.map((d) => `.${d}`);
 
+/*
+ * Small direct-mapped caches of formatted addresses: real traffic repeats
+ * its addresses, and a hit (an index, a compare) is several times cheaper
+ * than building the string. Bounded: CACHE entries each, overwritten.
+ */
+const CACHE = 1024;
+const IP_KEY = new Int32Array(CACHE);
+const IP_TEXT = new Array<string>(CACHE).fill('');
+const MAC_HI = new Int32Array(CACHE);
+const MAC_LO = new Int32Array(CACHE);
+const MAC_TEXT = new Array<string>(CACHE).fill('');
+
 /** "aa:bb:cc:dd:ee:ff" from a 48-bit number. */
 export function formatMac(mac: number): string {
-  const hi = (mac / 0x100000000) | 0;
-  const lo = mac >>> 0;
-  return HEX[hi >>> 8] + COLON_HEX[hi & 255] + COLON_HEX[lo >>> 24] + COLON_HEX[(lo >>> 16) & 255] +
+  return formatMacParts((mac / 0x100000000) & 0xffff, mac | 0);
+}
+
+/** "aa:bb:cc:dd:ee:ff" from the high 16 bits and the low 32 bits (signed or not). */
+export function formatMacParts(hi: number, lo: number): string {
+  const i = (lo ^ (lo >>> 10) ^ (lo >>> 20) ^ hi) & (CACHE - 1);
+  const cached = MAC_TEXT[i];
+  if (cached !== '' && MAC_LO[i] === (lo | 0) && MAC_HI[i] === hi) return cached;
+  const text = HEX[hi >>> 8] + COLON_HEX[hi & 255] + COLON_HEX[lo >>> 24] + COLON_HEX[(lo >>> 16) & 255] +
     COLON_HEX[(lo >>> 8) & 255] + COLON_HEX[lo & 255];
+  MAC_HI[i] = hi;
+  MAC_LO[i] = lo;
+  MAC_TEXT[i] = text;
+  return text;
 }
 
 /** "a.b.c.d" from a 32-bit number (signed or unsigned). */
 export function formatIPv4(addr: number): string {
-  return DEC[addr >>> 24] + DOT_DEC[(addr >>> 16) & 255] + DOT_DEC[(addr >>> 8) & 255] + DOT_DEC[addr & 255];
+  const k = addr | 0;
+  const i = (k ^ (k >>> 10) ^ (k >>> 20)) & (CACHE - 1);
+  const cached = IP_TEXT[i];
+  if (cached !== '' && IP_KEY[i] === k) return cached;
+  const text = DEC[k >>> 24] + DOT_DEC[(k >>> 16) & 255] + DOT_DEC[(k >>> 8) & 255] + DOT_DEC[k & 255];
+  IP_KEY[i] = k;
+  IP_TEXT[i] = text;
+  return text;
 }
 
 /** Colon-separated hex bytes ("00:1a:2b"), for hardware addresses of any length. */
