@@ -36,13 +36,7 @@ export function decodeEthernet(s: DecodeState): void {
   const type = u16(d, o + 12);
   s.layers.push(new Ethernet(o, 14, u16(d, o), i32(d, o + 2), u16(d, o + 6), i32(d, o + 8), type));
   s.off = o + 14;
-  if (type <= 1500) {
-    // 802.3: the field is the length of the LLC frame; the rest is padding.
-    limit(s, s.off + type);
-    s.next = P.LLC;
-  } else {
-    s.next = byEtherType(type);
-  }
+  afterTypeField(s, type);
 }
 
 /** One 802.1Q / 802.1ad tag (4 bytes). */
@@ -72,6 +66,14 @@ export function decodeVlan(s: DecodeState): void {
   const layer: VlanLayer = { kind: 'vlan', offset: o, length: 4, tpid, pcp: tci >>> 13, dei: (tci & 0x1000) !== 0, vid: tci & 0xfff, type };
   s.layers.push(layer);
   s.off = o + 4;
+  afterTypeField(s, type);
+}
+
+/**
+ * What follows a type/length field (Ethernet's, a VLAN tag's): an EtherType,
+ * or, 1500 and below, the length of an 802.3 LLC frame (what is after it is padding).
+ */
+function afterTypeField(s: DecodeState, type: number): void {
   if (type <= 1500) {
     limit(s, s.off + type);
     s.next = P.LLC;
