@@ -27,6 +27,10 @@ class Ethernet implements EthernetLayer {
   get srcMac(): number { return this.srcHi * 0x100000000 + (this.srcLo >>> 0); }
   get dst(): string { return formatMacParts(this.dstHi, this.dstLo); }
   get src(): string { return formatMacParts(this.srcHi, this.srcLo); }
+  /** JSON.stringify shows the formatted addresses, not the storage. */
+  toJSON(): object {
+    return { kind: this.kind, offset: this.offset, length: this.length, dst: this.dst, src: this.src, type: this.type };
+  }
 }
 
 export function decodeEthernet(s: DecodeState): void {

@@ -56,6 +56,11 @@ class Ipv4 implements Ipv4Layer {
   get dstAddr(): number { return this.dst32 >>> 0; }
   get src(): string { return formatIPv4(this.src32); }
   get dst(): string { return formatIPv4(this.dst32); }
+  /** JSON.stringify shows the formatted addresses, not the storage. */
+  toJSON(): object {
+    const { kind, offset, length, version, tos, totalLength, id, flags, fragmentOffset, ttl, protocol, checksum, src, dst, options } = this;
+    return { kind, offset, length, version, tos, totalLength, id, flags, fragmentOffset, ttl, protocol, checksum, src, dst, options };
+  }
 }
 
 export function decodeIpv4(s: DecodeState): void {
