@@ -191,3 +191,10 @@ t.test('JSON.stringify shows formatted addresses, not their storage', async (t) 
   t.match(sll.layers[0], { kind: 'sll', address: '02:00:00:00:00:01', protocol: 0x800 });
   t.notOk('addrHi' in sll.layers[0]);
 });
+
+t.test('nesting is bounded: 40 stacked VLAN tags stop at 32 layers with an error', async (t) => {
+  const tags = Buffer.concat(Array.from({ length: 40 }, () => hex('0001 8100')));
+  const p = decodePacket(ethernet(0x8100, tags), 1);
+  t.equal(p.layers.length, 32);
+  t.match(p.error, /more than 32 layers/);
+});
