@@ -17,6 +17,7 @@ import IPv6Addr = require('../pcap/decode/ipv6_addr');
 import TCP = require('../pcap/decode/tcp');
 import UDP = require('../pcap/decode/udp');
 import { tagDecoder, truncated, u16 } from './decoder';
+import { fieldsWith, inspectSymbol, ownView } from './show';
 import type { Bytes, Emitter } from './decoder';
 
 /** What the table holds: `new P(emitter).decode(raw, offset, len)`. */
@@ -66,7 +67,6 @@ export class IPv4 {
   diffserv: number | undefined = undefined;
   length: number | undefined = undefined;
   identification: number | undefined = undefined;
-  flags: IPFlags | undefined = undefined;
   /** In bytes. */
   fragmentOffset: number | undefined = undefined;
   ttl: number | undefined = undefined;
@@ -79,9 +79,30 @@ export class IPv4 {
   payload: object | undefined = undefined;
   /** Set only when the header is cut short (npm pcap throws there). */
   declare _error?: string;
+  /** The flags byte; the IPFlags object is built on first use. */
+  #flagByte = -1;
+  #flags: IPFlags | undefined = undefined;
 
   constructor(emitter?: Emitter) {
     this.emitter = emitter;
+  }
+
+  /** Reserved / don't fragment / more fragments (built on first use). */
+  get flags(): IPFlags | undefined {
+    if (this.#flags === undefined && this.#flagByte >= 0) this.#flags = new IPFlags().decode(this.#flagByte);
+    return this.#flags;
+  }
+
+  set flags(value: IPFlags | undefined) {
+    this.#flags = value;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return fieldsWith(this, [['identification', 'flags', this.flags]]);
+  }
+
+  [inspectSymbol](): object {
+    return ownView(this, fieldsWith(this, [['identification', 'flags', this.flags]]));
   }
 
   decode(raw_packet: Bytes, offset: number): this {
@@ -100,7 +121,8 @@ export class IPv4 {
     const length = u16(b, offset + 2);
     this.length = length;
     this.identification = u16(b, offset + 4);
-    this.flags = new IPFlags().decode(b[offset + 6]);
+    this.#flagByte = b[offset + 6];
+    this.#flags = undefined;
     this.fragmentOffset = (u16(b, offset + 6) & 0x1fff) << 3;
     this.ttl = b[offset + 8];
     const protocol = b[offset + 9];

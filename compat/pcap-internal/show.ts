@@ -34,3 +34,30 @@ export function ownView(self: object, fields: Record<string, unknown>): object {
 }
 
 export const inspectSymbol = inspect.custom;
+
+/**
+ * `self`'s own enumerable fields in order, with each lazy field put back
+ * right after the own field it follows in npm pcap's layout.
+ */
+export function fieldsWith(self: object, lazy: readonly (readonly [after: string, key: string, value: unknown])[]):
+    Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(self)) {
+    out[key] = (self as Record<string, unknown>)[key];
+    for (const [after, lazyKey, value] of lazy) if (after === key) out[lazyKey] = value;
+  }
+  return out;
+}
+
+/**
+ * A Buffer view of `raw` from `start` to `end`; an empty Buffer if `raw`'s
+ * memory has been released since (a session closed: its ring memory is
+ * detached, and views of it are empty).
+ */
+export function viewOf(raw: Buffer, start: number, end: number): Buffer {
+  try {
+    return raw.subarray(start, end);
+  } catch {
+    return Buffer.alloc(0);
+  }
+}
