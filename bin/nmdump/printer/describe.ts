@@ -11,7 +11,8 @@ import { arpText } from './arp';
 import type { PrintContext } from './context';
 import { hexAsciiDump } from './hexdump';
 import { ipv4Text, ipv6Text } from './ip';
-import { cookedText, ethernetText, etherTypeText, isLinkLayer, vlanText } from './link';
+import { cookedText, ethernetText, etherTypeText, isLinkLayer, nullText, vlanText } from './link';
+import { ETHERTYPE_NAMES, hex4 } from './names';
 import { TcpSeqTracker } from './tcp-seq';
 
 export interface Description {
@@ -31,6 +32,7 @@ function linkText(c: PrintContext, l: Layer): string {
     case 'ethernet': return ethernetText(l, c.wireLength);
     case 'vlan': return vlanText(l);
     case 'sll': case 'sll2': return cookedText(l, c.wireLength);
+    case 'null': return nullText(l, c.wireLength);
     default: return '';
   }
 }
@@ -50,11 +52,13 @@ function networkText(c: PrintContext, i: number, linkLength: number): string {
 function unknownText(c: PrintContext, i: number, linkLength: number): string {
   const outer = c.layers[i - 1];
   const eth = c.layers[0]?.kind === 'ethernet' ? c.layers[0] : undefined;
+  // With a -x, -X or -A dump tcpdump names the type differently and leaves the bytes to the dump.
   const dumped = c.o.hex || c.o.hexAscii || c.o.ascii;
   const rest = dumped ? '' : hexAsciiDump(c.bytes.subarray(linkLength));
   if (eth && !c.o.linkHeader) {
     const type = outer?.kind === 'vlan' ? outer.type : eth.type;
-    return `${eth.src} > ${eth.dst}, ${type <= 1500 ? '802.3' : etherTypeText(type)}, length ${c.wireLength}: ${rest}`;
+    const typeText = type <= 1500 ? '802.3' : dumped && !ETHERTYPE_NAMES[type] ? `Unknown Ethertype (${hex4(type)})` : etherTypeText(type);
+    return `${eth.src} > ${eth.dst}, ${typeText}, length ${c.wireLength}: ${rest}`;
   }
   return rest;
 }
@@ -75,6 +79,8 @@ export function describePacket(bytes: Uint8Array, len: number, linktype: number,
     const name = linkTypeName(linktype);
     return { text: `${name.startsWith('DLT_') ? `link-type ${linktype}` : name}, length ${len}`, linkLength: 0 };
   }
+  // Raw IP has no link header; -e says so as tcpdump does.
+  if (i === 0 && o.linkHeader) text += 'ip: ';
   const linkLength = c.layers[i]?.offset ?? bytes.length;
   try {
     text += networkText(c, i, linkLength);

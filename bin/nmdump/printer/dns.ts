@@ -19,7 +19,7 @@ const typeName = (t: number): string => DNS_TYPE_NAMES[t] ?? `Type${t}`;
 const fqdn = (name: string): string => `${name}.`.replace(/^\.$/, '.');
 const classText = (cls: number): string => (cls === 1 ? '' : ` ${DNS_CLASS_NAMES[cls] ?? `(Class ${cls})`}`);
 
-function rdataText(r: DnsRecord): string {
+function rdataText(c: PrintContext, r: DnsRecord): string {
   const d = r.data;
   if (r.type === 1 || r.type === 28) return typeof d === 'string' ? ` ${d}` : '';
   if (typeof d === 'string') return ` ${fqdn(d)}`;
@@ -28,12 +28,15 @@ function rdataText(r: DnsRecord): string {
   const f = d as Record<string, unknown>;
   if ('exchange' in f) return ` ${fqdn(String(f.exchange))} ${f.preference}`;
   if ('target' in f) return ` ${fqdn(String(f.target))}:${f.port} ${f.priority} ${f.weight}`;
+  if ('mname' in f && c.o.verbose > 0) {
+    return ` ${fqdn(String(f.mname))} ${fqdn(String(f.rname))} ${f.serial} ${f.refresh} ${f.retry} ${f.expire} ${f.minimum}`;
+  }
   return '';
 }
 
 function recordText(c: PrintContext, r: DnsRecord): string {
   const name = c.o.verbose > 0 ? ` ${fqdn(r.name)}` : '';
-  return `${name}${r.type === OPT ? '' : classText(r.class)} ${typeName(r.type)}${rdataText(r)}`;
+  return `${name}${r.type === OPT ? '' : classText(r.class)} ${typeName(r.type)}${rdataText(c, r)}`;
 }
 
 /** The DNS part of a UDP or TCP line; `length` is the message's length. */

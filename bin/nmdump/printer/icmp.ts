@@ -56,27 +56,40 @@ const ICMP6_TYPES: Record<number, string> = {
   135: 'neighbor solicitation', 136: 'neighbor advertisement', 137: 'redirect', 143: 'multicast listener report v2',
 };
 
-/** The multicast address of an MLD message (bytes 8-23). */
-function groupAddress(c: PrintContext, l: Icmpv6Layer): string {
-  if (l.multicastAddress !== undefined) return l.multicastAddress;
-  return l.offset + 24 <= c.bytes.length ? formatIPv6(c.bytes.subarray(l.offset + 8, l.offset + 24)) : '';
+/** The address at bytes 8-23 (MLD's group, ND's target) when the decoder left it out. */
+function addressAt8(c: PrintContext, l: Icmpv6Layer, decoded: string | undefined): string {
+  if (decoded !== undefined) return decoded;
+  return l.offset + 24 <= c.bytes.length ? formatIPv6(c.bytes, l.offset + 8) : '';
 }
+
+const NA_FLAGS: [number, string][] = [[0x80, 'router'], [0x40, 'solicited'], [0x20, 'override']];
 
 export function icmpv6Text(c: PrintContext, l: Icmpv6Layer, ip: IpInfo): string {
   const name = ICMP6_TYPES[l.type] ?? `icmp6 type-#${l.type}`;
+  const v = c.o.verbose > 0;
+  const sum = v ? bracketChecksum(c, ip, l.offset, ip.payloadLength, 2, 58, 'icmp6') : '';
+  // With -v tcpdump moves the length forward for ND and drops it for echo.
+  const lengthText = `, length ${ip.payloadLength}`;
   let s: string;
   switch (l.type) {
-    case 128: case 129: s = `${name}, id ${l.id}, seq ${l.seq}`; break;
+    case 128: case 129:
+      s = `${name}, id ${l.id}, seq ${l.seq}`;
+      return `${sum}ICMP6, ${s}${v ? '' : lengthText}`;
+    case 135:
+      s = `who has ${addressAt8(c, l, l.targetAddress)}`;
+      return `${sum}ICMP6, ${name}${v ? `${lengthText}, ${s}` : `, ${s}${lengthText}`}`;
+    case 136: {
+      s = `tgt is ${addressAt8(c, l, l.targetAddress)}`;
+      const flags = NA_FLAGS.filter(([bit]) => (l.ndFlags ?? c.bytes[l.offset + 4]) & bit).map(([, n]) => n).join(', ');
+      return `${sum}ICMP6, ${name}${v ? `${lengthText}, ${s}, Flags [${flags || 'none'}]` : `, ${s}${lengthText}`}`;
+    }
     case 2: s = `${name}, mtu ${l.mtu}`; break;
-    case 135: s = `${name}, who has ${l.targetAddress}`; break;
-    case 136: s = `${name}, tgt is ${l.targetAddress}`; break;
     case 137: s = `${name}, ${l.targetAddress} to ${l.destinationAddress}`; break;
-    case 130: s = ip.payloadLength > 24 ? `${name} v2 [gaddr ${groupAddress(c, l)}]`
-      : `${name} max resp delay: ${l.maxResponseDelay} addr: ${groupAddress(c, l)}`; break;
+    case 130: s = ip.payloadLength > 24 ? `${name} v2 [gaddr ${addressAt8(c, l, l.multicastAddress)}]`
+      : `${name} max resp delay: ${l.maxResponseDelay} addr: ${addressAt8(c, l, l.multicastAddress)}`; break;
     case 131: case 132: s = `${name} max resp delay: ${l.maxResponseDelay} addr: ${l.multicastAddress}`; break;
     case 143: s = `${name}, ${ip.payloadLength >= 8 ? u16(c.bytes, l.offset + 6) : 0} group record(s)`; break;
     default: s = name;
   }
-  const sum = c.o.verbose > 0 ? bracketChecksum(c, ip, l.offset, ip.payloadLength, 2, 58, 'icmp6') : '';
-  return `${sum}ICMP6, ${s}, length ${ip.payloadLength}`;
+  return `${sum}ICMP6, ${s}${lengthText}`;
 }

@@ -3,8 +3,8 @@
  * -e tcpdump prints nothing of them; with -e the addresses, EtherType and
  * frame length, then each tag.
  */
-import type { EthernetLayer, Layer, SllLayer, Sll2Layer, VlanLayer } from '../../../index';
-import { ETHERTYPE_NAMES, hex4 } from './names';
+import type { EthernetLayer, Layer, NullLayer, SllLayer, Sll2Layer, VlanLayer } from '../../../index';
+import { AF_NAMES, ETHERTYPE_NAMES, hex4 } from './names';
 
 /** "ethertype IPv4 (0x0800)" / "ethertype Unknown (0x88b5)". */
 export function etherTypeText(type: number): string {
@@ -34,4 +34,9 @@ export function cookedText(c: SllLayer | Sll2Layer, wireLength: number): string 
 /** true for the layers a -x dump leaves out. */
 export function isLinkLayer(l: Layer): boolean {
   return l.kind === 'ethernet' || l.kind === 'vlan' || l.kind === 'sll' || l.kind === 'sll2' || l.kind === 'null';
+}
+
+/** -e on BSD loopback: "AF IPv4 (2), length 72: ". */
+export function nullText(n: NullLayer, wireLength: number): string {
+  return `AF ${AF_NAMES[n.family] ?? 'Unknown'} (${n.family}), length ${wireLength}: `;
 }

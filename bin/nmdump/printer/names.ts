@@ -12,11 +12,10 @@ export const ETHERTYPE_NAMES: Record<number, string> = {
 };
 
 export const IPPROTO_NAMES: Record<number, string> = {
-  0: 'Options', 1: 'ICMP', 2: 'IGMP', 4: 'IPIP', 6: 'TCP', 8: 'EGP', 9: 'IGRP', 17: 'UDP', 29: 'ISO-TP4', 33: 'DCCP',
-  41: 'IPv6', 43: 'Routing', 44: 'Fragment', 46: 'RSVP', 47: 'GRE', 50: 'ESP', 51: 'AH', 54: 'NHRP', 55: 'Mobile IP',
-  58: 'ICMPv6', 59: 'NONE', 60: 'Destination', 80: 'ISO-IP', 88: 'EIGRP', 89: 'OSPF', 92: 'MTP', 94: 'IP-in-IP',
-  97: 'EtherIP', 98: 'Encapsulation', 103: 'PIM', 108: 'Compressed IP', 112: 'VRRP', 115: 'L2TP', 132: 'SCTP',
-  135: 'Mobility', 137: 'MPLS in IP', 143: 'Ethernet',
+  0: 'Options', 1: 'ICMP', 2: 'IGMP', 4: 'IPIP', 6: 'TCP', 8: 'EGP', 9: 'IGRP', 17: 'UDP', 33: 'DCCP', 41: 'IPv6',
+  43: 'Routing', 44: 'Fragment', 46: 'RSVP', 47: 'GRE', 50: 'ESP', 51: 'AH', 55: 'Mobile IP', 58: 'ICMPv6',
+  62: 'Mobile IP (old)', 88: 'EIGRP', 89: 'OSPF', 103: 'PIM', 108: 'Compressed IP', 112: 'VRRP', 113: 'PGM',
+  132: 'SCTP', 135: 'Mobility', 143: 'Ethernet',
 };
 
 export const DNS_TYPE_NAMES: Record<number, string> = {
@@ -36,3 +35,8 @@ export const DNS_CLASS_NAMES: Record<number, string> = { 1: 'IN', 3: 'CHAOS', 4:
 
 /** "0x0800" style, four hex digits. */
 export const hex4 = (n: number): string => `0x${n.toString(16).padStart(4, '0')}`;
+
+/** BSD loopback address families (DLT_NULL), as tcpdump names them. */
+export const AF_NAMES: Record<number, string> = {
+  2: 'IPv4', 7: 'OSI', 16: 'Appletalk', 23: 'IPX', 24: 'IPv6', 28: 'IPv6', 30: 'IPv6',
+};
