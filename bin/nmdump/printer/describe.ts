@@ -11,8 +11,7 @@ import { arpText } from './arp';
 import type { PrintContext } from './context';
 import { hexAsciiDump } from './hexdump';
 import { ipv4Text, ipv6Text } from './ip';
-import { cookedText, ethernetText, etherTypeText, isLinkLayer, nullText, vlanText } from './link';
-import { ETHERTYPE_NAMES, hex4 } from './names';
+import { cookedText, ethernetText, etherTypeText, isLinkLayer, nullText, quietEtherType, vlanText } from './link';
 import { TcpSeqTracker } from './tcp-seq';
 
 export interface Description {
@@ -52,12 +51,12 @@ function networkText(c: PrintContext, i: number, linkLength: number): string {
 function unknownText(c: PrintContext, i: number, linkLength: number): string {
   const outer = c.layers[i - 1];
   const eth = c.layers[0]?.kind === 'ethernet' ? c.layers[0] : undefined;
-  // With a -x, -X or -A dump tcpdump names the type differently and leaves the bytes to the dump.
-  const dumped = c.o.hex || c.o.hexAscii || c.o.ascii;
+  // A -x or -X dump replaces tcpdump's own dump of the unknown bytes (-A does not); -q drops it.
+  const dumped = c.o.hex || c.o.hexAscii || c.o.quiet;
   const rest = dumped ? '' : hexAsciiDump(c.bytes.subarray(linkLength));
   if (eth && !c.o.linkHeader) {
     const type = outer?.kind === 'vlan' ? outer.type : eth.type;
-    const typeText = type <= 1500 ? '802.3' : dumped && !ETHERTYPE_NAMES[type] ? `Unknown Ethertype (${hex4(type)})` : etherTypeText(type);
+    const typeText = type <= 1500 ? '802.3' : c.o.quiet ? quietEtherType(type) : etherTypeText(type);
     return `${eth.src} > ${eth.dst}, ${typeText}, length ${c.wireLength}: ${rest}`;
   }
   return rest;

@@ -11,6 +11,11 @@ export function etherTypeText(type: number): string {
   return `ethertype ${ETHERTYPE_NAMES[type] ?? 'Unknown'} (${hex4(type)})`;
 }
 
+/** -q's form: "IPv4" / "Unknown Ethertype (0x88b5)". */
+export function quietEtherType(type: number): string {
+  return ETHERTYPE_NAMES[type] ?? `Unknown Ethertype (${hex4(type)})`;
+}
+
 /** -e: "src > dst, ethertype IPv4 (0x0800), length 98: " (802.3 frames: "802.3, length N: "). */
 export function ethernetText(e: EthernetLayer, wireLength: number): string {
   const kind = e.type <= 1500 ? '802.3' : etherTypeText(e.type);
