@@ -7,6 +7,7 @@ import type { Ipv4Layer, Ipv6Layer } from '../../../index';
 import { checksumAdd, checksumFinish } from '../../../index';
 import { layerAt, PrintContext } from './context';
 import { icmpText, icmpv6Text } from './icmp';
+import { igmpText } from './igmp';
 import { IPPROTO_NAMES } from './names';
 import { tcpText } from './tcp';
 import { udpText } from './udp';
@@ -33,13 +34,20 @@ function transportText(c: PrintContext, i: number, ip: IpInfo, protocol: number)
     case 'udp': return udpText(c, i, ip);
     case 'icmp': return plain + icmpText(c, l, ip);
     case 'icmpv6': return plain + icmpv6Text(c, l, ip);
-    case 'igmp': return `${plain}igmp v${l.version} ${igmpType(l.type)}${l.group ? ` ${l.group}` : ''}`;
+    case 'igmp': return plain + igmpText(l, ip);
     default: return `${plain} ip-proto-${protocol} ${ip.payloadLength}`;
   }
 }
 
-function igmpType(type: number): string {
-  return ({ 0x11: 'query', 0x12: 'report', 0x16: 'report', 0x17: 'leave', 0x22: 'report' } as Record<number, string>)[type] ?? `type 0x${type.toString(16)}`;
+const IP_OPTIONS: Record<number, string> = { 0: 'EOL', 1: 'NOP', 148: 'RA' };
+
+/** -v's "options (RA)": the options without a body; one with a body ends the list (tcpdump prints those fully). */
+function ipOptionsText(ip: Ipv4Layer): string {
+  return ip.options.map((o) => {
+    const name = IP_OPTIONS[o.type] ?? `unknown ${o.type}`;
+    const value = o.type === 148 && o.data.length >= 2 ? (o.data[0] << 8) | o.data[1] : 0;
+    return value ? `${name} value ${value}` : name;
+  }).join(',');
 }
 
 const FRAG_FLAGS: [number, string][] = [[1, '+'], [2, 'DF'], [4, 'rsvd']];
@@ -59,6 +67,7 @@ export function ipv4Text(c: PrintContext, i: number): string {
     head += `(tos 0x${ip.tos.toString(16)}${ecn}${ip.ttl >= 1 ? `, ttl ${ip.ttl}` : ''}, id ${ip.id}, `
       + `offset ${ip.fragmentOffset * 8}, flags [${flags}], proto ${IPPROTO_NAMES[ip.protocol] ?? 'unknown'} (${ip.protocol}), `
       + `length ${ip.totalLength}`;
+    if (ip.length > 20) head += `, options (${ipOptionsText(ip)})`;
     if (ip.offset + ip.length <= c.bytes.length) {
       const sum = checksumFinish(checksumAdd(c.bytes, ip.offset, ip.offset + ip.length));
       if (sum !== 0) {
