@@ -12,7 +12,7 @@ import { openOffline } from '../index';
 import { parseOptions } from '../bin/nmdump/options';
 import { Printer } from '../bin/nmdump/printer/index';
 import { writeProtocolCapture } from './fixtures/nmdump-protocols';
-import { runNmdump } from './helpers/nmdump';
+import { haveTcpdump, runNmdump } from './helpers/nmdump';
 
 const CORPUS = path.resolve(__dirname, '..', '..', 'shared', 'corpus', 'tcpdump-tests');
 
@@ -40,15 +40,6 @@ function tcpdump(file: string, flags: string[]): string {
   return execFileSync('tcpdump', [...flags, '-r', file], {
     encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, TZ: 'UTC' }, maxBuffer: 64 << 20,
   });
-}
-
-function haveTcpdump(): boolean {
-  try {
-    execFileSync('tcpdump', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const FLAG_SETS = [['-n'], ['-nn', '-e', '-tt'], ['-n', '-v']];
