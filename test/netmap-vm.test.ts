@@ -96,6 +96,7 @@ t.test('netmap against the real kernel module', async (t) => {
     if (!r) return;
     exact(t, r, 'netmap:nmvA-0 -> netmap:nmvB*');
     t.equal(r.hostBackend, 'netmap', 'the host rings open');
+    exact(t, r.host, "netmap:nmvB^ TX -> nmvB's own stack (seen by AF_PACKET)");
   });
   t.test('inject, then capture with no further call on the sender', async (t) => {
     const r = get(t, 'flush');
