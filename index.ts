@@ -31,6 +31,16 @@ export type { RingKind } from './lib/ring';
 export { parsePortName, checkPortName, PORT_GRAMMAR, AVAILABLE_BACKENDS } from './lib/ports';
 export type { PortName, PortBackend, ParseOptions } from './lib/ports';
 
+// Crafting test frames: Ethernet/IPv4 with UDP, TCP SYN or ICMP, correct checksums.
+export { craftFrame, writeFrame, checkFrameSpec, headersLength, minFrameSize } from './lib/craft/frame';
+export type { FrameSpec, CraftProto } from './lib/craft/frame';
+export { writeEthernet, writeIpv4, writeUdp, writeTcpSyn, writeIcmpEcho } from './lib/craft/headers';
+export type { Ipv4Fields } from './lib/craft/headers';
+export { internetChecksum, checksumAdd, checksumFinish } from './lib/craft/checksum';
+export { parseMac, parseIpv4, inSubnet } from './lib/craft/address';
+export { writeSeqStamp, readSeqStamp, l4PayloadOffset, SEQ_STAMP_MAGIC, SEQ_STAMP_LENGTH } from './lib/craft/seq-stamp';
+export type { SeqStamp } from './lib/craft/seq-stamp';
+
 // Devices, link types, version.
 export { findAllDevs, libVersion } from './lib/devices';
 export type { Device } from './lib/devices';

@@ -68,7 +68,6 @@ export function decodeIcmpv6(s: DecodeState): void {
   const l: Mutable<Icmpv6Layer> = { kind: 'icmpv6', offset: o, length: 8, type, code: d[o + 1], checksum: u16(d, o + 2) };
   s.layers.push(l);
   s.next = P.PAYLOAD;
-  s.off = o + 8;
   if (type === 128 || type === 129) { l.id = u16(d, o + 4); l.seq = u16(d, o + 6); }
   else if (type === 2) l.mtu = u32(d, o + 4);
   else if (type === 4) l.pointer = u32(d, o + 4);
@@ -78,6 +77,7 @@ export function decodeIcmpv6(s: DecodeState): void {
     l.multicastAddress = formatIPv6(d, o + 8);
     l.length = 24;
     s.off = o + 24;
+    return;
   } else if (type in ND_OPTIONS_AT) {
     const optAt = o + ND_OPTIONS_AT[type];
     if (!fits(s, optAt - o, 'icmpv6 nd')) return;
@@ -92,7 +92,9 @@ export function decodeIcmpv6(s: DecodeState): void {
     const end = ndOptions(s, optAt, options);
     l.length = end - o;
     s.off = end;
+    return;
   }
+  s.off = o + 8;
 }
 
 /** Options from `at` to the end of the message; returns where decoding stopped. */

@@ -29,6 +29,12 @@ export type TcpOption =
   /** Any other kind, or a known kind with a length it cannot have: the bytes after kind and length. */
   | (Opt<'unknown'> & { readonly data: Uint8Array });
 
+// The options without data are shared, frozen objects: most segments carry
+// NOPs, and this saves an allocation for each.
+const EOL: TcpOption = Object.freeze({ name: 'eol', code: 0, length: 1 });
+const NOP: TcpOption = Object.freeze({ name: 'nop', code: 1, length: 1 });
+const SACK_PERMITTED: TcpOption = Object.freeze({ name: 'sackPermitted', code: 4, length: 2 });
+
 /**
  * Options in d[at..end) into `out`. Returns an error message for an option
  * whose length is missing or runs past the header (what came before is kept).
@@ -36,8 +42,8 @@ export type TcpOption =
 export function tcpOptions(d: Uint8Array, at: number, end: number, out: TcpOption[]): string | undefined {
   while (at < end) {
     const code = d[at];
-    if (code === 0) { out.push({ name: 'eol', code, length: 1 }); return undefined; }
-    if (code === 1) { out.push({ name: 'nop', code, length: 1 }); at++; continue; }
+    if (code === 0) { out.push(EOL); return undefined; }
+    if (code === 1) { out.push(NOP); at++; continue; }
     if (at + 1 >= end) return `tcp: option ${code} at offset ${at} has no length byte`;
     const len = d[at + 1];
     if (len < 2 || at + len > end) return `tcp: option ${code} at offset ${at} has length ${len}, outside 2..${end - at}`;
@@ -51,7 +57,7 @@ function option(d: Uint8Array, code: number, at: number, length: number): TcpOpt
   switch (code) {
     case 2: if (length === 4) return { name: 'mss', code, length, mss: u16(d, at + 2) }; break;
     case 3: if (length === 3) return { name: 'wscale', code, length, shift: d[at + 2] }; break;
-    case 4: if (length === 2) return { name: 'sackPermitted', code, length }; break;
+    case 4: if (length === 2) return SACK_PERMITTED; break;
     case 5:
       if ((length - 2) % 8 === 0) {
         const blocks: Array<[number, number]> = [];
