@@ -177,6 +177,14 @@ t.test('netmap against the real kernel module', async (t) => {
     t.equal(r.sent, 300);
     t.equal(r.pktgenReceived, r.sent, 'pkt-gen counts every frame', { tail: r.tail });
   });
+  t.test('nmdump and nmsend take the new names', async (t) => {
+    const r = get(t, 'tools');
+    if (!r) return;
+    t.equal(r.send.code, 0, 'nmsend -i vale9:a --generate --count 20', { out: r.send.out });
+    t.match(r.send.out, /sent 20 packets/);
+    t.equal(r.dumped.code, 0, 'nmdump -i vale9:b -c 20 udp', { out: r.dumped.out });
+    t.equal(r.captured, 20, 'nmdump captured the 20');
+  });
   t.test('findAllDevs lists netmap names', async (t) => {
     const r = get(t, 'devices');
     if (!r) return;
