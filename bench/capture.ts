@@ -29,7 +29,7 @@ export interface CaptureRun {
   cpuNsPerPkt: number;
 }
 
-interface ConsumerSpec {
+export interface ConsumerSpec {
   name: string;
   argv(ns: Netns, bufferBytes: number): string[];
   /** How long after gen ends the last partial block may wait (its timeout). */
@@ -75,13 +75,14 @@ function lastProgress(c: Child): number {
   return 0;
 }
 
-/** A node consumer script from dist/bench/consumers, on `cpu` (a list: "0,1"). */
-function nodeConsumer(name: string, script: string, extra: () => string[] = () => [],
-                      cpu: number | string = RX_CPU): ConsumerSpec {
+/** A node consumer script from dist/bench/consumers, capturing on `device`,
+ * on `cpu` (a list: "0,1"). */
+export function nodeConsumer(name: string, script: string, extra: () => string[] = () => [],
+                             cpu: number | string = RX_CPU, device = 'nmp1'): ConsumerSpec {
   return {
     name,
     argv: (ns, buf) => ns.exec(cpu, process.execPath,
-      [join(__dirname, 'consumers', script), 'nmp1', String(buf), ...extra()]),
+      [join(__dirname, 'consumers', script), device, String(buf), ...extra()]),
     retireMs: 100,
     ready: /^ready$/,
     async mark(c) {

@@ -95,6 +95,17 @@ export async function decodeRows(pcapDir: string, reps: number, ms: number): Pro
   return rows;
 }
 
+export const DECODE_METHOD = `\
+- Both decoders get the same objects, as a 'packet' event delivers them:
+  { buf, header, link_type }, buf exactly caplen bytes long. Corpus: every
+  packet of ../shared/corpus/tcpdump-tests whose link type npm pcap
+  decodes and on which it does not throw.
+- CPU time (process.cpuUsage) of whole passes over the set, at least
+  BENCH_DECODE_MS per measurement after a warm-up of the same length;
+  npm pcap and compat/pcap alternate; median of BENCH_REPS. No emitter (the
+  usual \`pcap.decode.packet(raw)\` call). npm pcap's console.log lines for
+  what it cannot decode are silenced while it runs, not counted.`;
+
 export function decodeTable(rows: DecodeRow[]): string {
   const lines = [
     `| packets | count | npm pcap ${PCAP_VERSION} decode.packet (ns/pkt) | compat/pcap decode.packet (ns/pkt) | speed-up |`,

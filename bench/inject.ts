@@ -25,9 +25,10 @@ export interface SenderSpec {
   argv(ns: Netns, count: number, size: number, seconds: number): string[];
 }
 
-const node = (script: string, mode: string, extra: string[] = []) =>
+/** A node sender script from dist/bench/senders, sending on `device`. */
+export const node = (script: string, mode: string, extra: string[] = [], device = 'nmp0') =>
   (ns: Netns, count: number, size: number, seconds: number): string[] =>
-    ns.exec(GEN_CPU, process.execPath, [join(__dirname, 'senders', script), 'nmp0', mode,
+    ns.exec(GEN_CPU, process.execPath, [join(__dirname, 'senders', script), device, mode,
       String(count), String(size), String(seconds), ...extra]);
 
 const gen = (mode: string) => (ns: Netns, count: number, size: number, seconds: number): string[] =>

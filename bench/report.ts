@@ -14,9 +14,9 @@ export function median(xs: number[]): number {
   return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
 }
 
-const int = (x: number): string => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '—');
-const fix = (x: number, d = 1): string => (Number.isFinite(x) ? x.toFixed(d) : '—');
-const ratio = (x: number): string => (Number.isFinite(x) ? `${x.toFixed(2)}×` : '—');
+export const int = (x: number): string => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '—');
+export const fix = (x: number, d = 1): string => (Number.isFinite(x) ? x.toFixed(d) : '—');
+export const ratio = (x: number): string => (Number.isFinite(x) ? `${x.toFixed(2)}×` : '—');
 
 export function table(head: string[], rows: string[][]): string {
   const line = (cells: string[]): string => `| ${cells.join(' | ')} |`;
@@ -31,13 +31,31 @@ export function table(head: string[], rows: string[][]): string {
  */
 export interface Row<R> { name: string; runs: R[]; failures: string[]; missing?: string }
 
-function failureNote(r: Row<unknown>): string {
+/**
+ * One measurement into its row. A failed run (a consumer or sender that
+ * crashed or threw) is recorded with its message, not fatal: the other
+ * rows still get measured, and the table says what failed.
+ */
+export async function attempt<R>(row: Row<R>, what: string, run: () => Promise<R>, describe: (r: R) => string,
+                                 log: (line: string) => void): Promise<void> {
+  try {
+    const r = await run();
+    row.runs.push(r);
+    log(`${what}: ${describe(r)}`);
+  } catch (err) {
+    const msg = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').slice(0, 300);
+    row.failures.push(msg);
+    log(`${what}: FAILED: ${msg}`);
+  }
+}
+
+export function failureNote(r: Row<unknown>): string {
   if (r.failures.length === 0) return '';
   const total = r.runs.length + r.failures.length;
   return `${r.failures.length} of ${total} runs failed: ${r.failures[0]}`;
 }
 
-const notes = (...xs: string[]): string => xs.filter(Boolean).join('; ');
+export const notes = (...xs: string[]): string => xs.filter(Boolean).join('; ');
 
 export function captureTable(rows: Array<Row<CaptureRun>>): string {
   const med = (r: Row<CaptureRun>, f: (x: CaptureRun) => number): number => median(r.runs.map(f));

@@ -10,11 +10,16 @@
  * filtered by netmap-pcap, tcpdump -r and pcap-parser. BENCH_ONLY=pipe or
  * BENCH_ONLY=offline runs only that part (no root needed),
  * BENCH_ONLY=network only the capture, injection and fanout tables,
- * BENCH_ONLY=fanout only 1 against 2 fanout workers (bench/fanout.ts). Then
- * the decode table (bench/decode.ts): decodePacket against npm pcap's
- * decode.packet on the same packets; BENCH_ONLY=decode runs only that (no
- * root needed). Each BENCH_ONLY rewrites just its own part of RESULTS.md
- * and keeps the others.
+ * BENCH_ONLY=fanout only 1 against 2 fanout workers (bench/fanout.ts),
+ * BENCH_ONLY=xdp only the AF_XDP table (bench/xdp.ts: xdp: against plain
+ * on the same veth). Then
+ * the decode tables: bench/decode.ts (decodePacket against npm pcap's
+ * decode.packet on the same packets; BENCH_ONLY=decode) and
+ * bench/decode-pcap.ts (compat/pcap's decode.packet against npm pcap's;
+ * BENCH_ONLY=pcapcompat); neither needs root. Each BENCH_ONLY rewrites just
+ * its own part of RESULTS.md and keeps the others. BENCH_ONLY=nmsend runs
+ * the nmsend table (bench/nmsend.ts: nmsend --topspeed against tcpreplay
+ * --topspeed; root).
  *
  * Knobs (environment): BENCH_COUNT frames per capture run (2000000),
  * BENCH_INJECT_COUNT frames per injection run (1000000), BENCH_REPS
@@ -23,7 +28,8 @@
  * BENCH_OFFLINE_MB size of each offline capture in MiB (1024),
  * BENCH_OFFLINE_FILTER the offline filter ("udp and dst port 53"),
  * BENCH_PIPE_COUNT frames per pipe run (10000000), BENCH_DECODE_MS
- * milliseconds per decode measurement (1000).
+ * milliseconds per decode measurement (1000), BENCH_NMSEND_COUNT frames in
+ * the nmsend replay file (1000000).
  *
  * Network rules: every frame stays inside the namespace (both veth ends
  * are in it), the namespace is removed on every way out (normal end,
@@ -36,7 +42,9 @@ import { captureOnce, consumers, GEN_CPU, NAPI_CPU, runGen, RX_CPU } from './cap
 import { killAll } from './child';
 import { buildGen, buildPipeRef, describeMachine, loadNow, Netns, OUT, requireRoot, ROOT } from './env';
 import { injectOnce, senders } from './inject';
+import { nmsendSection } from './nmsend';
 import { decodeSection } from './decode';
+import { decodeRows, decodeTable, DECODE_METHOD } from './decode-pcap';
 import { DEFAULT_FILTER, offlineSection } from './offline';
 import { ensurePcap, PCAP_VERSION } from './peers';
 import { fanoutSection } from './fanout';
@@ -44,7 +52,8 @@ import { pipeSection } from './pipe';
 import type { CaptureRun } from './capture';
 import type { Machine } from './env';
 import type { InjectRun } from './inject';
-import { captureTable, injectTable, machineText, median, Row } from './report';
+import { attempt as attemptRun, captureTable, injectTable, machineText, median, Row } from './report';
+import { xdpSection } from './xdp';
 
 const env = (name: string, dflt: number): number => {
   const v = Number(process.env[name] ?? dflt);
@@ -60,9 +69,11 @@ const OFFLINE_MB = env('BENCH_OFFLINE_MB', 1024);
 const OFFLINE_FILTER = process.env.BENCH_OFFLINE_FILTER ?? DEFAULT_FILTER;
 const PIPE_COUNT = env('BENCH_PIPE_COUNT', 10_000_000);
 const DECODE_MS = env('BENCH_DECODE_MS', 1000);
+const NMSEND_COUNT = env('BENCH_NMSEND_COUNT', 1_000_000);
 const ONLY = process.env.BENCH_ONLY ?? '';
-if (!['', 'offline', 'network', 'pipe', 'fanout', 'decode'].includes(ONLY)) {
-  throw new Error('BENCH_ONLY must be offline, network, pipe, fanout or decode');
+const PART_NAMES = ['offline', 'network', 'pipe', 'fanout', 'xdp', 'nmsend', 'decode', 'pcapcompat'];
+if (ONLY !== '' && !PART_NAMES.includes(ONLY)) {
+  throw new Error(`BENCH_ONLY must be one of ${PART_NAMES.join(', ')}`);
 }
 /** Upper bound on any one sender's run, whatever COUNT says. */
 const SEND_SECONDS = 10;
@@ -76,22 +87,9 @@ process.on('exit', cleanup);
 
 const log = (s: string): void => { process.stderr.write(`${s}\n`); };
 
-/**
- * One measurement into its row. A failed run (a consumer or sender that
- * crashed or threw) is recorded with its message, not fatal: the other
- * rows still get measured, and the table says what failed.
- */
-async function attempt<R>(row: Row<R>, what: string, run: () => Promise<R>, describe: (r: R) => string): Promise<void> {
-  try {
-    const r = await run();
-    row.runs.push(r);
-    log(`${what}: ${describe(r)}`);
-  } catch (err) {
-    const msg = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').slice(0, 300);
-    row.failures.push(msg);
-    log(`${what}: FAILED: ${msg}`);
-  }
-}
+/** report.ts's attempt(), logging to stderr. */
+const attempt = <R>(row: Row<R>, what: string, run: () => Promise<R>, describe: (r: R) => string): Promise<void> =>
+  attemptRun(row, what, run, describe, log);
 
 async function captureTables(pcap: { dir?: string; error?: string }): Promise<string[]> {
   const out: string[] = [];
@@ -190,14 +188,17 @@ const NOTES = `\
   handle stays open); the bench's npm pcap sender exits explicitly.`;
 
 /**
- * RESULTS.md's pipe and offline parts sit between these markers, so each
+ * RESULTS.md's xdp, pipe and offline parts sit between these markers, so each
  * part can be rerun alone: the network part is everything before them.
  */
 const PARTS = {
   fanout: { begin: '<!-- fanout: written by bench/fanout.ts -->', end: '<!-- /fanout -->' },
+  xdp: { begin: '<!-- xdp: written by bench/xdp.ts -->', end: '<!-- /xdp -->' },
   pipe: { begin: '<!-- pipe: written by bench/pipe.ts -->', end: '<!-- /pipe -->' },
   offline: { begin: '<!-- offline: written by bench/offline.ts -->', end: '<!-- /offline -->' },
   decode: { begin: '<!-- decode: written by bench/decode.ts -->', end: '<!-- /decode -->' },
+  pcapcompat: { begin: '<!-- pcapcompat: written by bench/decode-pcap.ts -->', end: '<!-- /pcapcompat -->' },
+  nmsend: { begin: '<!-- nmsend: written by bench/nmsend.ts -->', end: '<!-- /nmsend -->' },
 } as const;
 type Part = keyof typeof PARTS;
 const RESULTS = join(ROOT, 'bench', 'RESULTS.md');
@@ -216,7 +217,7 @@ function partOf(text: string, part: Part): string {
 
 /**
  * RESULTS.md with one part (re)written and everything else kept: in place
- * if it was there, else before the parts that follow it (pipe before
+ * if it was there, else before the parts that follow it (xdp, pipe,
  * offline), else at the end.
  */
 function withPart(old: string, part: Part, text: string): string {
@@ -272,44 +273,87 @@ function decodeText(): string {
   return marked('decode', decodeSection({ reps: REPS, ms: DECODE_MS, ...pcap }), m);
 }
 
-async function main(): Promise<void> {
-  if (ONLY === 'offline' || ONLY === 'pipe' || ONLY === 'decode') {
-    const part = ONLY === 'offline' ? await offlineText() : ONLY === 'pipe' ? await pipeText() : decodeText();
-    writeFileSync(RESULTS, withPart(readResults(), ONLY, part));
-    process.stdout.write(`\n${part}\n\nwritten to bench/RESULTS.md\n`);
-    return;
-  }
-  requireRoot();
-  const machine = describeMachine();
-  buildGen();
-  log('npm pcap: checking bench/out/peers ...');
-  const pcapInstall = ensurePcap(join(OUT, 'peers'));
-  const pcap = 'dir' in pcapInstall ? { dir: pcapInstall.dir } : { error: pcapInstall.error };
-  if (pcap.error) log(`npm pcap unavailable: ${pcap.error}`);
+async function pcapCompatText(): Promise<string> {
+  const m = describeMachine();
+  const install = ensurePcap(join(OUT, 'peers'));
+  const body = 'dir' in install
+    ? `${decodeTable(await decodeRows(install.dir, REPS, DECODE_MS))}\n\n${DECODE_METHOD}`
+    : `npm pcap ${PCAP_VERSION} unavailable: ${install.error}`;
+  return marked('pcapcompat', `### compat/pcap: decode.packet against npm pcap ${PCAP_VERSION}\n\n${body}`, m);
+}
 
+/** Set up the namespace: up, receive thread pinned, one discarded run. */
+async function networkUp(): Promise<void> {
   ns.up();
   ns.pinReceiveThread(NAPI_CPU);
   // The first run after the namespace is made is consistently slow
   // (measured ~0.8 vs ~1.5 Mpps): one discarded warm-up.
   await runGen(ns, ['-i', 'nmp0', '-n', '500000', '-s', '60', '-m', 'txring', '-d', '5']);
   log(`gen on CPU ${GEN_CPU}, consumers on CPU ${RX_CPU}, nmp1's NAPI thread on CPU ${NAPI_CPU}`);
+}
 
-  if (ONLY === 'fanout') {
-    const part = marked('fanout', await fanoutSection(ns, { count: COUNT, reps: REPS, buffer: BUFFER }), machine);
-    ns.down();
-    writeFileSync(RESULTS, withPart(readResults(), 'fanout', part));
+async function xdpText(m: Machine): Promise<string> {
+  return marked('xdp', await xdpSection(ns, { count: COUNT, injectCount: INJECT_COUNT, reps: REPS,
+    bufferBytes: BUFFER, sizes: SIZES, sendSeconds: SEND_SECONDS, log }), m);
+}
+
+/** The nmsend part, in the namespace (which must be up). */
+async function nmsendText(m: Machine): Promise<string> {
+  return marked('nmsend', await nmsendSection(ns, { count: NMSEND_COUNT, reps: REPS }), m);
+}
+
+async function fanoutText(m: Machine): Promise<string> {
+  return marked('fanout', await fanoutSection(ns, { count: COUNT, reps: REPS, buffer: BUFFER }), m);
+}
+
+/** The parts that need no network namespace, each runnable alone. */
+const STANDALONE: Partial<Record<Part, () => Promise<string> | string>> = {
+  offline: offlineText, pipe: pipeText, decode: decodeText, pcapcompat: pcapCompatText,
+};
+
+/** The parts measured in the namespace (root), each runnable alone. */
+const IN_NAMESPACE: Partial<Record<Part, (m: Machine) => Promise<string>>> = {
+  fanout: fanoutText, xdp: xdpText, nmsend: nmsendText,
+};
+
+async function main(): Promise<void> {
+  const standalone = STANDALONE[ONLY as Part];
+  if (standalone) {
+    const part = await standalone();
+    writeFileSync(RESULTS, withPart(readResults(), ONLY as Part, part));
     process.stdout.write(`\n${part}\n\nwritten to bench/RESULTS.md\n`);
     return;
   }
+  requireRoot();
+  const machine = describeMachine();
+  buildGen();
+  const single = IN_NAMESPACE[ONLY as Part];
+  if (single) {
+    await networkUp();
+    const part = await single(machine);
+    ns.down();
+    writeFileSync(RESULTS, withPart(readResults(), ONLY as Part, part));
+    process.stdout.write(`\n${part}\n\nwritten to bench/RESULTS.md\n`);
+    return;
+  }
+  log('npm pcap: checking bench/out/peers ...');
+  const pcapInstall = ensurePcap(join(OUT, 'peers'));
+  const pcap = 'dir' in pcapInstall ? { dir: pcapInstall.dir } : { error: pcapInstall.error };
+  if (pcap.error) log(`npm pcap unavailable: ${pcap.error}`);
+
+  await networkUp();
   const sections = [...await captureTables(pcap), await injectTableText(pcap)];
-  const fanout = marked('fanout', await fanoutSection(ns, { count: COUNT, reps: REPS, buffer: BUFFER }), machine);
-  ns.down();
-  // BENCH_ONLY=network keeps the pipe, offline and decode parts of the last run.
+  // BENCH_ONLY=network measures the namespace parts too, and keeps the
+  // pipe, offline and decode parts of the last run.
   const old = readResults();
+  const nsParts: string[] = [];
+  for (const text of Object.values(IN_NAMESPACE)) nsParts.push(await text(machine));
+  ns.down();
   const pipe = ONLY === 'network' ? partOf(old, 'pipe') : await pipeText();
   const offline = ONLY === 'network' ? partOf(old, 'offline') : await offlineText();
   const decode = ONLY === 'network' ? partOf(old, 'decode') : decodeText();
-  const tail = [fanout, pipe, offline, decode].filter(Boolean).join('\n\n');
+  const pcapcompat = ONLY === 'network' ? partOf(old, 'pcapcompat') : await pcapCompatText();
+  const tail = [...nsParts, pipe, offline, decode, pcapcompat].filter(Boolean).join('\n\n');
   const report = `# Benchmark results
 
 Written by \`npm run bench\` (bench/run.ts); numbers from one machine, one run.

@@ -27,6 +27,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <linux/if_xdp.h>
 #include <net/if.h>
 #include <net/if_arp.h>
@@ -42,6 +43,7 @@
 #include "filter.h"
 #include "netdev.h"
 #include "port.h"
+#include "tx_wait.h"
 #include "xdp_prog.h"
 #include "xsk_ring.h"
 
@@ -60,9 +62,13 @@
 #define XDP_MIN_RX_FRAMES 64u
 #define XDP_MAX_RX_FRAMES (1u << 17)
 #define XDP_TX_FRAMES 2048u
+#define XDP_MIN_BUSY_PAUSE_US 20u
+#define XDP_BIND_RETRIES 100
+#define XDP_BIND_RETRY_US 5000u
 
 struct xdp {
 	int fd;
+	int promisc_fd;            /* holds promiscuous mode, or -1 */
 	int ifindex;
 	uint32_t queue;
 	char ifname[IFNAMSIZ];
@@ -76,6 +82,8 @@ struct xdp {
 	uint64_t *slot_frame;      /* per JS RX slot: the frame it holds */
 	uint8_t *tx_done;          /* per JS TX slot: completed, not yet freed */
 	int zerocopy;
+	uint64_t tx_dropped;       /* frames the device refused (EBUSY) */
+	unsigned busy_pause_us;    /* pause after such a refusal */
 
 	struct bpf_program filter;
 	uint64_t passed;           /* packets that passed the filter */
@@ -292,7 +300,7 @@ static int bind_queue(struct xdp *x, struct nmp_err *err)
 	struct sockaddr_xdp sxdp;
 	struct xdp_options opts;
 	socklen_t olen = sizeof(opts);
-	int queues;
+	int queues, rc, tries = 0;
 
 	/* Neither XDP_COPY nor XDP_ZEROCOPY: the kernel takes zero-copy where
 	 * the driver has it and falls back to copying. */
@@ -301,7 +309,13 @@ static int bind_queue(struct xdp *x, struct nmp_err *err)
 	sxdp.sxdp_flags = XDP_USE_NEED_WAKEUP;
 	sxdp.sxdp_ifindex = (uint32_t)x->ifindex;
 	sxdp.sxdp_queue_id = x->queue;
-	if (bind(x->fd, (struct sockaddr *)&sxdp, sizeof(sxdp)) == 0) {
+	/* A socket just closed on this queue lets go of it a moment later
+	 * (the kernel releases its memory in deferred work): EBUSY for up to
+	 * half a second means "not yet", not "taken". */
+	while ((rc = bind(x->fd, (struct sockaddr *)&sxdp, sizeof(sxdp))) < 0 &&
+	       errno == EBUSY && tries++ < XDP_BIND_RETRIES)
+		usleep(XDP_BIND_RETRY_US);
+	if (rc == 0) {
 		if (getsockopt(x->fd, SOL_XDP, XDP_OPTIONS, &opts, &olen) == 0)
 			x->zerocopy = !!(opts.flags & XDP_OPTIONS_ZEROCOPY);
 		return 0;
@@ -320,6 +334,30 @@ static int bind_queue(struct xdp *x, struct nmp_err *err)
 			strerror(errno));
 }
 
+/*
+ * XDP sees only what the NIC accepts, so promiscuous mode matters as it
+ * does for a packet socket. It is held as a membership of a packet socket
+ * that receives nothing: the kernel drops it when that socket closes, even
+ * if the process dies.
+ */
+static int hold_promisc(struct xdp *x, struct nmp_err *err)
+{
+	struct packet_mreq mr;
+
+	x->promisc_fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (x->promisc_fd < 0)
+		return nmp_fail(err, nmp_errno_code(errno), "cannot make %s "
+				"promiscuous: %s", x->ifname, strerror(errno));
+	memset(&mr, 0, sizeof(mr));
+	mr.mr_ifindex = x->ifindex;
+	mr.mr_type = PACKET_MR_PROMISC;
+	if (setsockopt(x->promisc_fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr,
+		       sizeof(mr)) < 0)
+		return nmp_fail(err, nmp_errno_code(errno), "cannot make %s "
+				"promiscuous: %s", x->ifname, strerror(errno));
+	return 0;
+}
+
 static void unmap_ring(struct xsk_ring *r)
 {
 	if (r->map)
@@ -334,6 +372,8 @@ static void xdp_free(struct xdp *x)
 	nmp_xdp_prog_release(&x->prog);
 	if (x->fd >= 0)
 		close(x->fd);
+	if (x->promisc_fd >= 0)
+		close(x->promisc_fd);
 	unmap_ring(&x->fill);
 	unmap_ring(&x->comp);
 	unmap_ring(&x->rx);
@@ -353,8 +393,9 @@ static int xdp_open(struct nmp_port *p, const struct nmp_open_args *a,
 
 	if (!x)
 		return nmp_fail(err, "ENOMEM", "out of memory");
-	x->fd = -1;
+	x->fd = x->promisc_fd = -1;
 	x->prog.link_fd = x->prog.map_fd = -1;
+	x->busy_pause_us = XDP_MIN_BUSY_PAUSE_US;
 	p->priv = x;
 	p->snaplen = a->snaplen;
 	p->linktype = DLT_EN10MB;
@@ -375,7 +416,8 @@ static int xdp_open(struct nmp_port *p, const struct nmp_open_args *a,
 					    a->snaplen, 1, PCAP_NETMASK_UNKNOWN,
 					    err) < 0)
 		goto fail;
-	if (bind_queue(x, err) < 0 ||
+	if ((a->promisc && hold_promisc(x, err) < 0) ||
+	    bind_queue(x, err) < 0 ||
 	    nmp_xdp_prog_attach(&x->prog, x->ifindex, x->ifname, err) < 0 ||
 	    nmp_xdp_prog_add_socket(&x->prog, x->queue, x->fd, x->ifname, err) < 0)
 		goto fail;
@@ -513,8 +555,12 @@ static int xdp_open_tx(struct nmp_port *p, struct nmp_err *err)
 /*
  * Tell the kernel about posted frames. In copy mode one sendto() moves at
  * most a small batch (32 frames on Linux 6) and answers EAGAIN when more
- * are left, so it is repeated while the kernel keeps taking frames. A busy
- * or full path is not an error: the frames stay posted for the next kick.
+ * are left, so it is repeated while the kernel keeps taking frames.
+ * EBUSY means the device dropped a frame it had no room for (a veth whose
+ * peer's queue is full): the kernel has completed that frame, so it cannot
+ * be sent again. A short pause, doubling up to a millisecond, then lets
+ * the receiver drain before the next frames go. Other refusals (EAGAIN
+ * from a busy device, ENOBUFS) leave the frames posted for the next kick.
  */
 static int kick_tx(struct xdp *x, struct nmp_err *err)
 {
@@ -527,12 +573,21 @@ static int kick_tx(struct xdp *x, struct nmp_err *err)
 
 		if (before == x->tx.cached_prod)
 			break;   /* the kernel has taken every posted frame */
-		if (sendto(x->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0 &&
-		    errno != EAGAIN && errno != EBUSY && errno != ENOBUFS &&
-		    errno != EINTR)
-			return nmp_fail(err, nmp_errno_code(errno), "sending on "
-					"%s failed: %s", x->ifname,
-					strerror(errno));
+		if (sendto(x->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0) {
+			if (errno == EBUSY) {
+				x->tx_dropped++;
+				usleep(x->busy_pause_us);
+				if (x->busy_pause_us < 1000)
+					x->busy_pause_us *= 2;
+				continue;
+			}
+			if (errno != EAGAIN && errno != ENOBUFS && errno != EINTR)
+				return nmp_fail(err, nmp_errno_code(errno),
+						"sending on %s failed: %s",
+						x->ifname, strerror(errno));
+		} else if (x->busy_pause_us > XDP_MIN_BUSY_PAUSE_US) {
+			x->busy_pause_us /= 2;
+		}
 		if (x->zerocopy ||
 		    __atomic_load_n(x->tx.consumer, __ATOMIC_ACQUIRE) == before)
 			break;   /* one wake-up is enough / no progress */
@@ -561,27 +616,15 @@ static void tx_reclaim(struct nmp_port *p, struct xdp *x)
 	}
 }
 
-/* The ring is full: kick and reclaim, at most for a second, backing off
- * from 20 us to 1 ms so a slow receiver gets time to drain. */
-static int tx_wait_for_room(struct nmp_port *p, struct xdp *x,
-			    struct nmp_err *err)
+/* One try of the wait for a free slot: kick, then take back what left. */
+static int push_and_reclaim(struct nmp_port *p, struct nmp_err *err)
 {
-	unsigned pause_us = 20, waited_us = 0;
+	struct xdp *x = p->priv;
 
-	for (;;) {
-		if (kick_tx(x, err) < 0)
-			return -1;
-		tx_reclaim(p, x);
-		if (p->tx.head != p->tx.tail)
-			return 0;
-		if (waited_us >= 1000000)
-			return nmp_fail(err, "EAGAIN", "frames on %s did not leave "
-					"within 1 s; is the link congested or down?",
-					x->ifname);
-		usleep(pause_us);
-		waited_us += pause_us;
-		pause_us = pause_us < 1000 ? pause_us * 2 : 1000;
-	}
+	if (kick_tx(x, err) < 0)
+		return -1;
+	tx_reclaim(p, x);
+	return 0;
 }
 
 static int xdp_txsync(struct nmp_port *p, struct nmp_err *err)
@@ -624,7 +667,7 @@ static int xdp_txsync(struct nmp_port *p, struct nmp_err *err)
 		rc = kick_tx(x, err);
 	tx_reclaim(p, x);
 	if (rc == 0 && p->tx.head == p->tx.tail)
-		rc = tx_wait_for_room(p, x, err);
+		rc = nmp_tx_wait_for_room(p, push_and_reclaim, x->ifname, err);
 	nmp_ring_publish(&p->tx);
 	return rc < 0 ? -1 : (int)nmp_ring_dist(&p->tx, p->tx.head, p->tx.tail);
 }

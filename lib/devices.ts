@@ -14,9 +14,9 @@ export interface Device extends NativeDevice {
    * libpcap's other pseudo-devices (nflog, dbus-*, bluetooth-monitor,
    * ...), which this library cannot open. Where the netmap module is
    * loaded (`/dev/netmap` exists), every interface is also listed a second
-   * time as `netmap:IF`, with backends `['netmap']`. `pipe:`, netmap pipes
-   * and VALE ports are not devices: they are created when their first end
-   * is opened, so they never appear here.
+   * time as `netmap:IF`, with backends `['netmap']`. `pipe:` ports, netmap
+   * pipes and VALE ports are not devices: they are created when their
+   * first end is opened, so they never appear here.
    */
   backends: PortBackend[];
 }

@@ -39,7 +39,7 @@ import { PcapError } from './errors';
 
 export type PortBackend = 'afpacket' | 'pipe' | 'xdp' | 'netmap' | 'vale';
 
-/** Backends built into this version (the others are parsed and refused). */
+/** Backends built into this version (all the prefixes it parses). */
 export const AVAILABLE_BACKENDS: readonly PortBackend[] = Object.freeze(['afpacket', 'pipe', 'xdp', 'netmap', 'vale']);
 
 export interface PortName {
@@ -80,7 +80,6 @@ const PIPE_GRAMMAR =
   'a pipe port is pipe:NAME{N (the master end) or pipe:NAME}N (the slave end), NAME being ' +
   '1 to 32 of A-Z a-z 0-9 _ . - and N a pipe index from 0 to 65535; e.g. pipe:demo{0 and pipe:demo}0';
 
-const AVAILABLE_TEXT = 'available: plain interfaces, any, pipe:, xdp:, netmap:, valeX:';
 const IFNAME_MAX = 15;
 const INDEX_MAX = 65535;
 const PIPE_NAME = /^[A-Za-z0-9_.-]{1,32}$/;
@@ -211,20 +210,16 @@ function plainName(name: string, exists: (n: string) => boolean): PortName {
 
 /**
  * Parse `name` and refuse what this version cannot open: the EINVAL /
- * ENODEV of parsePortName(), or ENOTSUP for a backend not built yet or an
- * AF_PACKET queue. openLive() calls this before the native open.
+ * ENODEV of parsePortName(), or ENOTSUP for an AF_PACKET queue (the one
+ * name that parses but is not available). openLive() calls this before
+ * the native open.
  */
 export function checkPortName(name: string, opts: ParseOptions = {}): PortName {
   const p = parsePortName(name, opts);
   if (p.available) return p;
-  if (p.backend === 'afpacket') {
-    throw new PcapError(`${JSON.stringify(name)} names RX queue ${p.queue} of ${p.device}, and ` +
-      `AF_PACKET cannot bind a socket to one queue: open ${JSON.stringify(p.device)} in each ` +
-      `worker with the same \`fanout: { group, mode: 'hash' }\` (one ring per worker, the kernel ` +
-      `spreads the flows; see examples/workers.ts), or open xdp:${p.device}-${p.queue} (an AF_XDP ` +
-      `socket bound to that queue)`, 'ENOTSUP');
-  }
-  const prefix = p.backend === 'vale' ? 'vale' : `${p.backend}:`;
-  throw new PcapError(`the ${prefix} backend is not built yet; ${AVAILABLE_TEXT} ` +
-    `(asked for ${JSON.stringify(name)})`, 'ENOTSUP');
+  throw new PcapError(`${JSON.stringify(name)} names RX queue ${p.queue} of ${p.device}, and ` +
+    `AF_PACKET cannot bind a socket to one queue: open ${JSON.stringify(p.device)} in each ` +
+    `worker with the same \`fanout: { group, mode: 'hash' }\` (one ring per worker, the kernel ` +
+    `spreads the flows; see examples/workers.ts), or open xdp:${p.device}-${p.queue} (an AF_XDP ` +
+    `socket bound to that queue)`, 'ENOTSUP');
 }

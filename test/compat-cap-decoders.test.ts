@@ -2,149 +2,39 @@
 // cap's result shapes and units, the cases cap 0.2.1 got wrong, and no
 // throw on any truncation of any frame.
 import t from 'tap';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import cap = require('../compat/cap');
-import { FRAMES, ip6 } from './fixtures/compat/cap-packets';
-import { pcapHeader, pcapRecord, run } from './fixtures/savefile/util';
+import { join } from 'node:path';
+import { FRAMES } from './fixtures/compat/cap-packets';
+import { runInNetns } from './helpers/child';
+import { Netns, requireRoot } from './helpers/netns';
+import { compareWithTshark, decodeAsTshark } from './fixtures/compat/tshark-view';
 
 const { decoders } = cap;
 const { PROTOCOL } = decoders;
 
-const hex = (v: number | undefined, digits: number) => (v === undefined ? undefined : `0x${v.toString(16).padStart(digits, '0')}`);
-/** cap's IPv6 text ("20:01:0d:b8:…", 16 bytes) back to bytes. */
-const capIp6Bytes = (s: string) => Buffer.from(s.replace(/:/g, ''), 'hex');
-
-type View = Record<string, string>;
-
-/** Append a value under a tshark field name (repeated fields join with ','). */
-function put(view: View, field: string, value: string | number | undefined): void {
-  if (value === undefined) return;
-  view[field] = field in view ? `${view[field]},${value}` : String(value);
-}
-
-function viewIPv4(v: View, ip: ReturnType<typeof decoders.IPV4>): void {
-  const i = ip.info;
-  put(v, 'ip.hdr_len', ip.hdrlen); put(v, 'ip.dsfield.dscp', i.dscp); put(v, 'ip.dsfield.ecn', i.ecn);
-  put(v, 'ip.len', i.totallen); put(v, 'ip.id', hex(i.id, 4)); put(v, 'ip.flags', hex(i.flags, 2));
-  put(v, 'ip.frag_offset', i.fragoffset); put(v, 'ip.ttl', i.ttl); put(v, 'ip.proto', i.protocol);
-  put(v, 'ip.checksum', hex(i.hdrchecksum, 4)); put(v, 'ip.src', i.srcaddr); put(v, 'ip.dst', i.dstaddr);
-}
-
-function viewUDP(v: View, b: Buffer, at: number): void {
-  const u = decoders.UDP(b, at).info;
-  put(v, 'udp.srcport', u.srcport); put(v, 'udp.dstport', u.dstport);
-  put(v, 'udp.length', u.length === undefined ? undefined : u.length + 8); put(v, 'udp.checksum', hex(u.checksum, 4));
-}
-
-/** Decode a frame the way cap's README does, naming each field as tshark does. */
-function decodeAsTshark(b: Buffer): View {
-  const v: View = {};
-  const e = decoders.Ethernet(b);
-  put(v, 'eth.dst', e.info.dstmac); put(v, 'eth.src', e.info.srcmac);
-  if (e.info.vlan) {
-    put(v, 'eth.type', '0x8100'); put(v, 'vlan.priority', e.info.vlan.priority);
-    put(v, 'vlan.dei', e.info.vlan.CFI ? 1 : 0); put(v, 'vlan.id', e.info.vlan.VID); put(v, 'vlan.etype', hex(e.info.type, 4));
-  } else {
-    put(v, 'eth.type', hex(e.info.type, 4));
-  }
-  let proto: number | undefined;
-  let at: number | undefined;
-  if (e.info.type === PROTOCOL.ETHERNET.IPV4) {
-    const ip = decoders.IPV4(b, e.offset);
-    viewIPv4(v, ip);
-    proto = ip.info.fragoffset === 0 ? ip.info.protocol : undefined;
-    at = ip.offset;
-  } else if (e.info.type === PROTOCOL.ETHERNET.IPV6) {
-    const ip = decoders.IPV6(b, e.offset);
-    const i = ip.info;
-    put(v, 'ipv6.tclass', hex(i.class, 8)); put(v, 'ipv6.flow', hex(i.flowLabel, 6));
-    put(v, 'ipv6.plen', i.payloadlen); put(v, 'ipv6.hlim', i.hopLimit);
-    proto = i.protocol;
-    at = ip.offset;
-  } else if (e.info.type === PROTOCOL.ETHERNET.ARP) {
-    const a = decoders.ARP(b, e.offset).info;
-    put(v, 'arp.hw.type', a.hardwareaddr); put(v, 'arp.proto.type', hex(a.protocol, 4));
-    put(v, 'arp.hw.size', a.hdrlen); put(v, 'arp.proto.size', a.protlen); put(v, 'arp.opcode', a.opcode);
-    put(v, 'arp.src.hw_mac', a.sendermac); put(v, 'arp.src.proto_ipv4', a.senderip);
-    put(v, 'arp.dst.hw_mac', a.targetmac); put(v, 'arp.dst.proto_ipv4', a.targetip);
-  }
-  if (at === undefined) return v;
-  if (proto === PROTOCOL.IP.TCP) {
-    const tcp = decoders.TCP(b, at);
-    const i = tcp.info;
-    put(v, 'tcp.srcport', i.srcport); put(v, 'tcp.dstport', i.dstport); put(v, 'tcp.seq_raw', i.seqno);
-    put(v, 'tcp.ack_raw', i.ackno); put(v, 'tcp.hdr_len', tcp.hdrlen); put(v, 'tcp.flags', hex(i.flags, 4));
-    put(v, 'tcp.window_size_value', i.window); put(v, 'tcp.checksum', hex(i.checksum, 4));
-    put(v, 'tcp.urgent_pointer', i.urgentptr);
-  } else if (proto === PROTOCOL.IP.UDP) {
-    viewUDP(v, b, at);
-  } else if (proto === PROTOCOL.IP.ICMP) {
-    const i = decoders.ICMPV4(b, b.length, at).info;
-    put(v, 'icmp.type', i.type); put(v, 'icmp.code', i.code); put(v, 'icmp.checksum', hex(i.checksum, 4));
-    put(v, 'icmp.ident', i.identifier); put(v, 'icmp.seq', i.seqno); put(v, 'icmp.mtu', i.nextHopMTU);
-    put(v, 'icmp.redir_gw', i.gatewayAddr);
-    if (i.addrs) {
-      put(v, 'icmp.num_addrs', i.addrs.length); put(v, 'icmp.lifetime', i.lifetime);
-      put(v, 'icmp.router_address', i.addrs.map((a) => a.addr).join(','));
-      put(v, 'icmp.pref_level', i.addrs.map((a) => a.pref).join(','));
-    }
-    if (i.IPHeader && i.dataOffset !== undefined) {
-      viewIPv4(v, decoders.IPV4(b, i.dataOffset! - i.IPHeader.hdrlen));
-      if (i.IPHeader.info.protocol === PROTOCOL.IP.UDP) viewUDP(v, b, i.dataOffset!);
-    }
-  } else if (proto === PROTOCOL.IP.SCTP) {
-    const s = decoders.SCTP(b, b.length, at).info;
-    put(v, 'sctp.srcport', s.srcport); put(v, 'sctp.dstport', s.dstport);
-    put(v, 'sctp.verification_tag', hex(s.verifyTag, 8)); put(v, 'sctp.checksum', hex(s.checksum, 8));
-    if (s.chunks) {
-      put(v, 'sctp.chunk_type', s.chunks.map((c) => c.type).join(','));
-      put(v, 'sctp.chunk_flags', s.chunks.map((c) => hex(c.flags, 2)).join(','));
-      put(v, 'sctp.chunk_length', s.chunks.map((c) => c.length + 4).join(','));
-    }
-  } else if (proto === PROTOCOL.IP.ESP && at + 4 <= b.length) {
-    put(v, 'esp.spi', hex(b.readUInt32BE(at), 8));
-  }
-  return v;
-}
-
 t.test('decoded fields equal tshark\'s, frame by frame', async (t) => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'nmp-capdec-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const file = path.join(dir, 'frames.pcap');
-  const names = Object.keys(FRAMES);
-  writeFileSync(file, Buffer.concat([pcapHeader(), ...names.map((n) => pcapRecord(FRAMES[n]))]));
-  const views = names.map((n) => decodeAsTshark(FRAMES[n]));
-  const fields = [...new Set(views.flatMap((v) => Object.keys(v)))].filter((f) => !f.startsWith('ipv6.'));
-  fields.push('ipv6.tclass', 'ipv6.flow', 'ipv6.plen', 'ipv6.hlim', 'ipv6.src', 'ipv6.dst');
-  const out = run('tshark', ['-r', file, '-T', 'fields', '-E', 'occurrence=a', '-E', 'aggregator=,',
-    '-E', 'separator=;', ...fields.flatMap((f) => ['-e', f])]);
-  const rows = out.split('\n').filter((l) => l !== '').map((l) => l.split(';'));
-  t.equal(rows.length, names.length, 'tshark read every frame');
-  let compared = 0;
-  names.forEach((name, n) => {
-    const ours = views[n];
-    const theirs: View = Object.fromEntries(fields.map((f, i) => [f, rows[n][i]]).filter(([, x]) => x !== ''));
-    for (const [field, value] of Object.entries(ours)) {
-      if (!(field in theirs)) continue; // tshark shows some fields only in some cases (ack, urgent pointer)
-      t.equal(value, theirs[field], `${name}: ${field}`);
-      compared++;
-    }
-    // IPv6 addresses: cap's text form, compared as bytes.
-    if ('ipv6.src' in theirs) {
-      const ip = decoders.IPV6(FRAMES[name], 14).info;
-      t.same(capIp6Bytes(ip.srcaddr), ip6(theirs['ipv6.src']), `${name}: ipv6.src`);
-      t.same(capIp6Bytes(ip.dstaddr), ip6(theirs['ipv6.dst']), `${name}: ipv6.dst`);
-      compared += 2;
-    }
-    // Every tshark field we asked for and decode is compared, none skipped.
-    for (const f of Object.keys(theirs)) {
-      if (f.startsWith('ipv6.src') || f.startsWith('ipv6.dst')) continue;
-      if (!(f in ours) && !['tcp.ack_raw', 'tcp.urgent_pointer'].includes(f)) t.fail(`${name}: ${f} not decoded`);
-    }
-  });
+  const compared = compareWithTshark(t, Object.entries(FRAMES));
   t.ok(compared > 350, `${compared} field values compared`);
+});
+
+t.test('real traffic from the kernel, captured with Cap, decoded as tshark decodes it', async (t) => {
+  if (!requireRoot(t)) return;
+  const ns = await Netns.create(t, { disableIpv6: false });
+  const r = await runInNetns(ns, join(__dirname, 'fixtures', 'compat', 'cap-real.ts'), [], { timeoutMs: 60_000 });
+  if (r.code !== 0 || !r.json) {
+    t.fail(`capture failed (exit ${r.code})`, { stdout: r.stdout, stderr: r.stderr });
+    return;
+  }
+  const frames: [string, Buffer][] = [...r.json.lo, ...r.json.va].map((h: string, i: number) => [`real #${i}`, Buffer.from(h, 'hex')]);
+  const seen = (want: (v: Record<string, string>) => boolean) => frames.filter(([, f]) => want(decodeAsTshark(f))).length;
+  t.ok(seen((v) => v['ip.proto'] === '6' && v['tcp.hdr_len'] === '40') >= 2, 'IPv4 TCP SYNs with the kernel\'s options');
+  t.ok(seen((v) => 'ipv6.plen' in v && 'tcp.srcport' in v) >= 8, 'TCP over IPv6');
+  t.ok(seen((v) => 'ipv6.plen' in v && 'udp.srcport' in v) >= 1, 'UDP over IPv6');
+  t.ok(seen((v) => v['icmp.type'] === '3' && v['icmp.code'] === '3' && 'udp.srcport' in v) >= 1,
+    'an ICMP port unreachable quoting the IPv4 + UDP header');
+  t.equal(seen((v) => v['arp.opcode'] === '1' && v['arp.src.proto_ipv4'] === '198.18.0.1'), 1, 'the kernel\'s ARP request');
+  const compared = compareWithTshark(t, frames);
+  t.ok(compared > 400, `${compared} field values compared over ${frames.length} frames`);
 });
 
 t.test('result shapes: cap\'s keys, in cap\'s order', async (t) => {
@@ -313,15 +203,28 @@ t.test('no truncation of any frame makes a decoder throw; each says truncated', 
   t.ok(cuts > 1000, `${cuts} truncations`);
   t.equal(noResult, 0, 'every call returned { info, offset }');
 
-  // Random bytes through every decoder: bounded, seeded.
+  // 100,000 packets through every decoder, seeded: half random bytes, half
+  // our frames with a few bytes changed (lengths, types, next headers).
   let seed = 12345;
   const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
-  for (let i = 0; i < 20_000; i++) {
-    const b = Buffer.alloc(rand() % 120);
-    for (let j = 0; j < b.length; j++) b[j] = rand() & 0xff;
+  const frames = Object.values(FRAMES);
+  const started = Date.now();
+  for (let i = 0; i < 100_000; i++) {
+    let b: Buffer;
+    if (i % 2) {
+      b = Buffer.alloc(rand() % 120);
+      for (let j = 0; j < b.length; j++) b[j] = rand() & 0xff;
+    } else {
+      b = Buffer.from(frames[rand() % frames.length]);
+      for (let k = rand() % 4; k >= 0; k--) b[rand() % b.length] = rand() & 0xff;
+      b = b.subarray(0, b.length - (rand() % 8));
+    }
     decodeAsTshark(b);
-    decoders.IPV6(b, 0); decoders.ICMPV4(b, b.length, 0); decoders.SCTP(b, b.length, 0); decoders.ARP(b, 0);
+    for (const at of [0, 14, 34]) {
+      decoders.IPV6(b, at); decoders.ICMPV4(b, b.length, at); decoders.SCTP(b, b.length, at); decoders.ARP(b, at);
+    }
   }
+  t.pass(`100,000 fuzzed packets decoded without a throw in ${Date.now() - started} ms`);
   const badSctp = Buffer.from(FRAMES.sctp);
   badSctp.writeUInt16BE(2, 34 + 12 + 2);
   t.match(decoders.SCTP(badSctp, badSctp.length, 34).error, /chunk 0 at byte 46 has length 2/, 'a malformed chunk is named');

@@ -112,7 +112,8 @@ t.test('bad prefixed names: EINVAL with the grammar', async (t) => {
   }
 });
 
-t.test('the name is checked before the options and the native open', async (t) => {
+t.test('the checks run before the options and the native open', async (t) => {
+  t.equal(errorOf(() => openLive('lo-7', { snapLen: 1 } as never)).code, 'ENOTSUP');
   t.equal(errorOf(() => openLive('pipe:x', { snapLen: 1 } as never)).code, 'EINVAL');
 });
 

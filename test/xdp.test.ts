@@ -1,21 +1,14 @@
 // AF_XDP ports (xdp:IF, xdp:IF-Q) on veth pairs inside a namespace the test
 // creates. Each scenario runs in a child process in that namespace
 // (test/fixtures/xdp.ts) and reports what it saw.
-import t, { Test } from 'tap';
+import t from 'tap';
 import { join } from 'node:path';
 import { Netns, requireRoot } from './helpers/netns';
-import { runInNetns } from './helpers/child';
+import { runInNetns, scenarioRunner } from './helpers/child';
 
 const FIXTURE = join(__dirname, 'fixtures', 'xdp.ts');
 
-async function scenario(t: Test, ns: Netns, name: string, params: object = {}) {
-  const r = await runInNetns(ns, FIXTURE, [name, JSON.stringify(params)], { timeoutMs: 60_000 });
-  if (r.code !== 0 || !r.json) {
-    t.fail(`${name} failed (exit ${r.code}, signal ${r.signal})`, { stdout: r.stdout, stderr: r.stderr });
-    return {};
-  }
-  return r.json;
-}
+const scenario = scenarioRunner(FIXTURE);
 
 /** `ip link` of dev in ns mentions an XDP program. */
 function attached(ns: Netns, dev: string): boolean {
@@ -60,9 +53,14 @@ t.test('AF_XDP ports on veth', async (t) => {
     t.same(r.counts, [10, 10, 50], 'arp: 10, udp port 10: 10, none: all 50');
   });
 
-  t.test('the program is attached while open and detached by close()', async (t) => {
+  t.test('the program and promiscuous mode are on while open, off after close()', async (t) => {
     const r = await scenario(t, ns, 'detach');
-    t.same(r, { before: false, during: true, after: false, mode: 'copy' });
+    t.same(r, { before: [false, false], during: [true, true], after: [false, false], mode: 'copy', notPromisc: true });
+  });
+
+  t.test('findAllDevs() lists xdp for Ethernet interfaces', async (t) => {
+    const r = await scenario(t, ns, 'devices');
+    t.same(r, { va: ['afpacket', 'xdp'], lo: ['afpacket'], any: ['afpacket'] });
   });
 
   t.test('SIGKILL of the owner leaves no program attached', async (t) => {
@@ -100,7 +98,7 @@ t.test('AF_XDP ports on veth', async (t) => {
   });
 });
 
-t.test('two queues, one socket each', async (t) => {
+t.test('two queues, one socket each (one process, then one worker_thread per queue)', async (t) => {
   if (!requireRoot(t)) return;
   const ns = await Netns.create(t);
   ns.exec('ip', ['link', 'add', 'qa', 'numrxqueues', '2', 'numtxqueues', '2', 'type', 'veth',
@@ -116,4 +114,12 @@ t.test('two queues, one socket each', async (t) => {
   t.equal(r.stillAttached, true, 'closing one queue keeps the program for the other');
   t.equal(r.afterClose, 100, 'queue 1 still receives');
   t.equal(r.detached, true, 'closing the last port detaches it');
+
+  const w = await runInNetns(ns, join(__dirname, 'fixtures', 'xdp-workers.ts'), ['2000'], { timeoutMs: 60_000 });
+  t.equal(w.code, 0, 'workers: clean exit');
+  for (const q of [0, 1]) {
+    t.same(w.json?.per?.[q], { got: 2000, ownOnly: true, inOrder: true, mode: 'copy' },
+      `worker ${q} owns queue ${q}: all its frames, only its own, in order`);
+  }
+  t.equal(attached(ns, 'qb'), false, 'nothing left attached');
 });

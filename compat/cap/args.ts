@@ -4,7 +4,10 @@
  * `code` (EINVAL, ECLOSED) — cap's types are kept rather than PcapError so
  * that code written against cap (`err instanceof TypeError`) still works.
  */
-export { argError } from './decoders/read';
+/** A TypeError carrying our stable error code. */
+export function argError(message: string): TypeError {
+  return Object.assign(new TypeError(message), { code: 'EINVAL' as const });
+}
 
 /** V8's IsUint32 (what cap's native code tested): an integer number in [0, 2^32). */
 export function isUint32(v: unknown): v is number {

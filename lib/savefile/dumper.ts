@@ -56,6 +56,8 @@ export class Dumper {
   private readonly chunkSize: number;
   private chunk: Buffer;
   private used = 0;
+  /** Bytes handed to the file or stream so far (position() adds the chunk's). */
+  private written = 0;
   private closed = false;
   private closing: Promise<void> | null = null;
   /** The last stream write still in flight, and the first error a stream reported. */
@@ -187,6 +189,14 @@ export class Dumper {
     return this.closing;
   }
 
+  /**
+   * Bytes of the file so far, buffered ones included: libpcap's
+   * pcap_dump_ftell, which tcpdump's -C rotation reads.
+   */
+  get position(): number {
+    return this.written + this.used;
+  }
+
   get isClosed(): boolean {
     return this.closed;
   }
@@ -225,6 +235,7 @@ export class Dumper {
     if (this.used === 0) return;
     const n = this.used;
     this.used = 0;
+    this.written += n;
     if (this.stream) {
       this.throwStreamError();
       const out = this.chunk.subarray(0, n);

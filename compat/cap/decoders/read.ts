@@ -7,6 +7,8 @@
  * field that is not in the buffer, and the decoder marks its result
  * `truncated: true`, so no packet can make a decoder throw.
  */
+import { formatHex } from '../../../index';
+import { argError } from '../args';
 
 /** One byte, or undefined past the end. */
 export function u8(b: Uint8Array, o: number): number | undefined {
@@ -29,8 +31,6 @@ export function i32(b: Uint8Array, o: number): number | undefined {
   return v === undefined ? undefined : v | 0;
 }
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
 /**
  * `count` bytes as two-digit lower-case hex joined by ':' — cap's format for
  * MAC addresses ("00:1b:21:0a:0b:0c") and also for IPv6 addresses, which cap
@@ -38,10 +38,7 @@ const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'
  * A byte past the end is left out.
  */
 export function hexBytes(b: Uint8Array, o: number, count: number): string {
-  const end = Math.min(o + count, b.length);
-  let s = '';
-  for (let i = o; i < end; i++) s += (i === o ? '' : ':') + HEX[b[i]];
-  return s;
+  return o < b.length ? formatHex(b, o, Math.min(o + count, b.length)) : '';
 }
 
 /** Four bytes as a dotted quad ("198.18.0.1"); bytes past the end are left out. */
@@ -67,10 +64,6 @@ export function startOf(b: unknown, offset: unknown): number {
   return start;
 }
 
-/** A TypeError carrying our stable error code. */
-export function argError(message: string): TypeError {
-  return Object.assign(new TypeError(message), { code: 'EINVAL' as const });
-}
 
 /** Mark a result whose fixed-size header runs past the end of the buffer. */
 export function markTruncated<T extends object>(ret: T, b: Uint8Array, end: number): T {
