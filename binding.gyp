@@ -20,6 +20,7 @@
         "csrc/port_pipe.c",
         "csrc/port_xdp.c",
         "csrc/ring.c",
+        "csrc/tx_wait.c",
         "csrc/xdp_prog.c"
       ],
       "cflags": ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-fvisibility=hidden"],

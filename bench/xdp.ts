@@ -70,7 +70,9 @@ async function injectText(ns: Netns, o: XdpBenchOptions): Promise<string> {
   return `### Injection, 60-byte frames, ${o.injectCount.toLocaleString('en-US')} per run (cap ${o.sendSeconds} s)\n\n` +
     `${table(['sender', 'sent', 'arrived nmp1', 'TX Mpps', 'CPU ns/pkt', 'notes'], body)}\n\n` +
     `- xdp / plain, TX packets per second: ${ratio(med(xdp, (x) => x.pps) / med(plain, (x) => x.pps))}\n` +
-    `- xdp / plain, sender CPU ns per packet: ${ratio(med(xdp, (x) => x.cpuNsPerPkt) / med(plain, (x) => x.cpuNsPerPkt))}`;
+    `- xdp / plain, sender CPU ns per packet: ${ratio(med(xdp, (x) => x.cpuNsPerPkt) / med(plain, (x) => x.cpuNsPerPkt))}\n` +
+    `- frames sent but not arrived (median): plain ${int(med(plain, (x) => x.sent - x.arrived))}, ` +
+    `xdp ${int(med(xdp, (x) => x.sent - x.arrived))}`;
 }
 
 const METHOD = `\
@@ -87,10 +89,27 @@ const METHOD = `\
   the sender's own.
 - Medians of the repetitions; ratios are xdp / plain of those medians.`;
 
+const NOTES = `\
+- Wake-ups: a plain port is woken when the kernel retires a block (full,
+  or after the 100 ms timeout), so at low rates one wake-up brings
+  thousands of packets. An xdp: port is readable as soon as one packet is
+  on its RX ring: lower latency, but when packets trickle in, each batch
+  is small and the wake-up (poll, rxsync) is paid over few packets. That
+  is the likely cause of the capture CPU difference at low rates (not
+  measured apart); the per-packet work in the shim is a descriptor copy
+  and a slot write. Compare at a rate where both ports' batches are full
+  before reading the ratio as a per-packet cost.
+- TX: a plain port hands the kernel a ring of frames in one send(); an
+  xdp: port posts descriptors and kicks with sendto(), and copy mode moves
+  32 frames per kick. A frame that a full veth peer refuses is lost in
+  AF_XDP copy mode (the kernel reports EBUSY after completing it); the
+  port pauses after each such refusal, and the last line above counts the
+  losses.`;
+
 /** The whole AF_XDP part: method and tables (markdown). */
 export async function xdpSection(ns: Netns, o: XdpBenchOptions): Promise<string> {
   const parts: string[] = [];
   for (const size of o.sizes) parts.push(await captureText(ns, size, o));
   parts.push(await injectText(ns, o));
-  return `## AF_XDP (xdp:) against the plain backend\n\n${METHOD}\n\n${parts.join('\n\n')}`;
+  return `## AF_XDP (xdp:) against the plain backend\n\n${METHOD}\n\n${parts.join('\n\n')}\n\n${NOTES}`;
 }

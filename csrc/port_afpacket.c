@@ -35,6 +35,7 @@
 #include "filter.h"
 #include "netdev.h"
 #include "port.h"
+#include "tx_wait.h"
 
 /* Blocks: at least 128 KiB (holds any GRO/GSO packet), at most 1 MiB, an
  * eighth of the buffer between. Bigger blocks mean fewer wake-ups: with
@@ -655,27 +656,18 @@ static int tx_send(struct afp *a, int flags, struct nmp_err *err)
  * whole ring after that beats polling for the first free slots, 1.0 vs
  * 0.7 Mpps on veth). Frames the link refused (a full veth peer answers
  * ENOBUFS and the kernel keeps them marked) are pushed again after a pause
- * that doubles up to a millisecond, so a slow receiver gets time to drain.
+ * that doubles up to a millisecond (nmp_tx_wait_for_room), so a slow
+ * receiver gets time to drain. One try: a blocking send, then take back
+ * what left.
  */
-static int tx_wait_for_room(struct nmp_port *p, struct afp *a,
-			    struct nmp_err *err)
+static int push_and_reclaim(struct nmp_port *p, struct nmp_err *err)
 {
-	unsigned pause_us = 20, waited_us = 0;
+	struct afp *a = p->priv;
 
-	for (;;) {
-		if (tx_send(a, 0, err) < 0)
-			return -1;
-		tx_reclaim(p, a);
-		if (p->tx.head != p->tx.tail)
-			return 0;
-		if (waited_us >= 1000000)
-			return nmp_fail(err, "EAGAIN", "frames on %s did not leave "
-					"within 1 s; is the link congested or down?",
-					a->ifname);
-		usleep(pause_us);
-		waited_us += pause_us;
-		pause_us = pause_us < 1000 ? pause_us * 2 : 1000;
-	}
+	if (tx_send(a, 0, err) < 0)
+		return -1;
+	tx_reclaim(p, a);
+	return 0;
 }
 
 static int afp_txsync(struct nmp_port *p, struct nmp_err *err)
@@ -720,7 +712,8 @@ static int afp_txsync(struct nmp_port *p, struct nmp_err *err)
 	    tx_send(a, MSG_DONTWAIT, err) < 0)
 		goto out;
 	tx_reclaim(p, a);
-	if (p->tx.head == p->tx.tail && tx_wait_for_room(p, a, err) < 0)
+	if (p->tx.head == p->tx.tail &&
+	    nmp_tx_wait_for_room(p, push_and_reclaim, a->ifname, err) < 0)
 		goto out;
 	nmp_ring_publish(&p->tx);
 	return (int)nmp_ring_dist(&p->tx, p->tx.head, p->tx.tail);

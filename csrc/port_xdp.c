@@ -43,6 +43,7 @@
 #include "filter.h"
 #include "netdev.h"
 #include "port.h"
+#include "tx_wait.h"
 #include "xdp_prog.h"
 #include "xsk_ring.h"
 
@@ -615,27 +616,15 @@ static void tx_reclaim(struct nmp_port *p, struct xdp *x)
 	}
 }
 
-/* The ring is full: kick and reclaim, at most for a second, backing off
- * from 20 us to 1 ms so a slow receiver gets time to drain. */
-static int tx_wait_for_room(struct nmp_port *p, struct xdp *x,
-			    struct nmp_err *err)
+/* One try of the wait for a free slot: kick, then take back what left. */
+static int push_and_reclaim(struct nmp_port *p, struct nmp_err *err)
 {
-	unsigned pause_us = 20, waited_us = 0;
+	struct xdp *x = p->priv;
 
-	for (;;) {
-		if (kick_tx(x, err) < 0)
-			return -1;
-		tx_reclaim(p, x);
-		if (p->tx.head != p->tx.tail)
-			return 0;
-		if (waited_us >= 1000000)
-			return nmp_fail(err, "EAGAIN", "frames on %s did not leave "
-					"within 1 s; is the link congested or down?",
-					x->ifname);
-		usleep(pause_us);
-		waited_us += pause_us;
-		pause_us = pause_us < 1000 ? pause_us * 2 : 1000;
-	}
+	if (kick_tx(x, err) < 0)
+		return -1;
+	tx_reclaim(p, x);
+	return 0;
 }
 
 static int xdp_txsync(struct nmp_port *p, struct nmp_err *err)
@@ -678,7 +667,7 @@ static int xdp_txsync(struct nmp_port *p, struct nmp_err *err)
 		rc = kick_tx(x, err);
 	tx_reclaim(p, x);
 	if (rc == 0 && p->tx.head == p->tx.tail)
-		rc = tx_wait_for_room(p, x, err);
+		rc = nmp_tx_wait_for_room(p, push_and_reclaim, x->ifname, err);
 	nmp_ring_publish(&p->tx);
 	return rc < 0 ? -1 : (int)nmp_ring_dist(&p->tx, p->tx.head, p->tx.tail);
 }

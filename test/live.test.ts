@@ -1,21 +1,14 @@
 // Live capture and injection on a veth pair inside a namespace the test
 // creates (both ends inside it). Each scenario runs in a child process in
 // that namespace (test/fixtures/veth.ts) and reports what it saw.
-import t, { Test } from 'tap';
+import t from 'tap';
 import { join } from 'node:path';
 import { Netns, requireRoot } from './helpers/netns';
-import { runInNetns } from './helpers/child';
+import { scenarioRunner } from './helpers/child';
 
 const FIXTURE = join(__dirname, 'fixtures', 'veth.ts');
 
-async function scenario(t: Test, ns: Netns, name: string, params: object = {}) {
-  const r = await runInNetns(ns, FIXTURE, [name, JSON.stringify(params)], { timeoutMs: 60_000 });
-  if (r.code !== 0 || !r.json) {
-    t.fail(`${name} failed (exit ${r.code}, signal ${r.signal})`, { stdout: r.stdout, stderr: r.stderr });
-    return {};
-  }
-  return r.json;
-}
+const scenario = scenarioRunner(FIXTURE);
 
 t.test('live capture and injection on veth', async (t) => {
   if (!requireRoot(t)) return;

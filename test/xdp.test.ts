@@ -1,21 +1,14 @@
 // AF_XDP ports (xdp:IF, xdp:IF-Q) on veth pairs inside a namespace the test
 // creates. Each scenario runs in a child process in that namespace
 // (test/fixtures/xdp.ts) and reports what it saw.
-import t, { Test } from 'tap';
+import t from 'tap';
 import { join } from 'node:path';
 import { Netns, requireRoot } from './helpers/netns';
-import { runInNetns } from './helpers/child';
+import { runInNetns, scenarioRunner } from './helpers/child';
 
 const FIXTURE = join(__dirname, 'fixtures', 'xdp.ts');
 
-async function scenario(t: Test, ns: Netns, name: string, params: object = {}) {
-  const r = await runInNetns(ns, FIXTURE, [name, JSON.stringify(params)], { timeoutMs: 60_000 });
-  if (r.code !== 0 || !r.json) {
-    t.fail(`${name} failed (exit ${r.code}, signal ${r.signal})`, { stdout: r.stdout, stderr: r.stderr });
-    return {};
-  }
-  return r.json;
-}
+const scenario = scenarioRunner(FIXTURE);
 
 /** `ip link` of dev in ns mentions an XDP program. */
 function attached(ns: Netns, dev: string): boolean {

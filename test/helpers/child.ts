@@ -75,8 +75,8 @@ function parseLastLine(stdout: string): { json: any; jsonError?: string } {
   }
 }
 
-/** Spawn argv[0] with argv[1..], collect everything, never hang. */
-function spawnCollect(argv: string[], opts: ChildOptions): Promise<ChildResult> {
+/** Spawn argv[0] with argv[1..], collect everything, never hang (for commands that are not .ts fixtures). */
+export function spawnCollect(argv: string[], opts: ChildOptions): Promise<ChildResult> {
   const env: NodeJS.ProcessEnv = {
     // Transpile only, as tap does: type-checking each fixture is slow and
     // tsc (npm run build:ts) is where types are checked.
@@ -139,4 +139,25 @@ export function runInNetns(
   const name = typeof ns === 'string' ? ns : ns.name;
   // ip netns exec execvp()s node, so the pid we kill on timeout is node's.
   return spawnCollect(['ip', 'netns', 'exec', name, ...nodeArgv(fixturePath, args, opts)], opts);
+}
+
+/** What scenario runners need of a tap Test (keeps this file tap-agnostic). */
+export interface FailLike {
+  fail(...args: any[]): unknown;
+}
+
+/**
+ * A runner for a scenario fixture (`FIXTURE SCENARIO [JSON params]`, one
+ * JSON line out) inside a namespace: resolves to that line's object, or
+ * fails the test with the child's output and resolves to {}.
+ */
+export function scenarioRunner(fixturePath: string, opts: ChildOptions = { timeoutMs: 60_000 }) {
+  return async (t: FailLike, ns: Netns | string, name: string, params: object = {}): Promise<any> => {
+    const r = await runInNetns(ns, fixturePath, [name, JSON.stringify(params)], opts);
+    if (r.code !== 0 || !r.json) {
+      t.fail(`${name} failed (exit ${r.code}, signal ${r.signal})`, { stdout: r.stdout, stderr: r.stderr });
+      return {};
+    }
+    return r.json;
+  };
 }
