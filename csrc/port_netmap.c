@@ -729,14 +729,7 @@ static int nm_stats(struct nmp_port *p, struct nmp_stats *st,
 static int nm_setfilter(struct nmp_port *p, const struct bpf_program *prog,
 			struct nmp_err *err)
 {
-	struct nm *nm = p->priv;
-	struct bpf_program copy = { 0, NULL };
-
-	if (prog && nmp_filter_copy(&copy, prog, err) < 0)
-		return -1;
-	nmp_filter_free(&nm->shim_filter);
-	nm->shim_filter = copy;
-	return 0;
+	return nmp_filter_replace(&((struct nm *)p->priv)->shim_filter, prog, err);
 }
 
 static int nm_setdirection(struct nmp_port *p, enum nmp_direction dir,
