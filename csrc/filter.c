@@ -84,3 +84,15 @@ int nmp_filter_copy(struct bpf_program *dst, const struct bpf_program *src,
 	dst->bf_len = src->bf_len;
 	return 0;
 }
+
+int nmp_filter_replace(struct bpf_program *kept, const struct bpf_program *prog,
+		       struct nmp_err *err)
+{
+	struct bpf_program copy = { 0, NULL };
+
+	if (prog && nmp_filter_copy(&copy, prog, err) < 0)
+		return -1;
+	nmp_filter_free(kept);
+	*kept = copy;
+	return 0;
+}

@@ -25,6 +25,10 @@ void nmp_filter_free(struct bpf_program *prog);
 /* Copy a program (for a backend that keeps it). */
 int nmp_filter_copy(struct bpf_program *dst, const struct bpf_program *src,
 		    struct nmp_err *err);
+/* Replace the program a backend keeps with a copy of prog (NULL: no
+ * filter): a backend's setfilter. On failure the old program stays. */
+int nmp_filter_replace(struct bpf_program *kept, const struct bpf_program *prog,
+		       struct nmp_err *err);
 
 /* Run a program: 0 rejects, otherwise the number of bytes to keep. An
  * empty program (bf_len 0) accepts everything. */

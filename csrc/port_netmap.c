@@ -45,6 +45,7 @@
 #include <unistd.h>
 #include <pcap/dlt.h>
 #include "filter.h"
+#include "netdev.h"
 #include "netmap_abi.h"
 #include "port.h"
 
@@ -136,25 +137,6 @@ static int parse_device(const char *dev, struct nma_req_header *h,
 				"the interface name is missing", dev);
 	snprintf(ifname, NMA_REQ_IFNAMSIZ, "%s", h->nr_name);
 	return 0;
-}
-
-static uint64_t read_ifdrop(const char *ifname)
-{
-	char path[128];
-	unsigned long long v = 0;
-	FILE *f;
-
-	if (!ifname[0])
-		return 0;
-	snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/rx_dropped",
-		 ifname);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (fscanf(f, "%llu", &v) != 1)
-		v = 0;
-	fclose(f);
-	return v;
 }
 
 /* ---- the region ---- */
@@ -445,7 +427,7 @@ static int open_common(struct nmp_port *p, const struct nmp_open_args *a,
 		nmp_fail(err, "ENOMEM", "out of memory");
 		goto fail;
 	}
-	nm->ifdrop_base = read_ifdrop(nm->ifname);
+	nm->ifdrop_base = nmp_read_ifdrop(nm->ifname);
 	return 0;
 fail:
 	nmp_ring_free(&p->rx);
@@ -735,7 +717,7 @@ static int nm_stats(struct nmp_port *p, struct nmp_stats *st,
 		    struct nmp_err *err)
 {
 	struct nm *nm = p->priv;
-	uint64_t ifdrop = read_ifdrop(nm->ifname);
+	uint64_t ifdrop = nmp_read_ifdrop(nm->ifname);
 
 	(void)err;
 	st->recv = nm->recv;
@@ -747,14 +729,7 @@ static int nm_stats(struct nmp_port *p, struct nmp_stats *st,
 static int nm_setfilter(struct nmp_port *p, const struct bpf_program *prog,
 			struct nmp_err *err)
 {
-	struct nm *nm = p->priv;
-	struct bpf_program copy = { 0, NULL };
-
-	if (prog && nmp_filter_copy(&copy, prog, err) < 0)
-		return -1;
-	nmp_filter_free(&nm->shim_filter);
-	nm->shim_filter = copy;
-	return 0;
+	return nmp_filter_replace(&((struct nm *)p->priv)->shim_filter, prog, err);
 }
 
 static int nm_setdirection(struct nmp_port *p, enum nmp_direction dir,
@@ -765,28 +740,19 @@ static int nm_setdirection(struct nmp_port *p, enum nmp_direction dir,
 	return 0;
 }
 
-const struct nmp_port_ops nmp_netmap_ops = {
-	.name = "netmap",
-	.open = nm_open,
-	.open_tx = nm_open_tx,
-	.rxsync = nm_rxsync,
-	.txsync = nm_txsync,
-	.poll_fd = nm_poll_fd,
-	.stats = nm_stats,
-	.setfilter = nm_setfilter,
-	.setdirection = nm_setdirection,
-	.close = nm_close,
-};
+/* netmap: and valeX: ports differ only in their name and how they open. */
+#define NM_OPS(backend, open_fn) {		\
+	.name = backend,			\
+	.open = open_fn,			\
+	.open_tx = nm_open_tx,			\
+	.rxsync = nm_rxsync,			\
+	.txsync = nm_txsync,			\
+	.poll_fd = nm_poll_fd,			\
+	.stats = nm_stats,			\
+	.setfilter = nm_setfilter,		\
+	.setdirection = nm_setdirection,	\
+	.close = nm_close,			\
+}
 
-const struct nmp_port_ops nmp_vale_ops = {
-	.name = "vale",
-	.open = vale_open,
-	.open_tx = nm_open_tx,
-	.rxsync = nm_rxsync,
-	.txsync = nm_txsync,
-	.poll_fd = nm_poll_fd,
-	.stats = nm_stats,
-	.setfilter = nm_setfilter,
-	.setdirection = nm_setdirection,
-	.close = nm_close,
-};
+const struct nmp_port_ops nmp_netmap_ops = NM_OPS("netmap", nm_open);
+const struct nmp_port_ops nmp_vale_ops = NM_OPS("vale", vale_open);

@@ -1282,14 +1282,7 @@ static int pipe_stats(struct nmp_port *p, struct nmp_stats *st,
 static int pipe_setfilter(struct nmp_port *p, const struct bpf_program *prog,
 			  struct nmp_err *err)
 {
-	struct pipe *pp = p->priv;
-	struct bpf_program copy = { 0, NULL };
-
-	if (prog && nmp_filter_copy(&copy, prog, err) < 0)
-		return -1;
-	nmp_filter_free(&pp->shim_filter);
-	pp->shim_filter = copy;
-	return 0;
+	return nmp_filter_replace(&((struct pipe *)p->priv)->shim_filter, prog, err);
 }
 
 static int pipe_setdirection(struct nmp_port *p, enum nmp_direction dir,

@@ -701,14 +701,7 @@ static int xdp_stats(struct nmp_port *p, struct nmp_stats *st,
 static int xdp_setfilter(struct nmp_port *p, const struct bpf_program *prog,
 			 struct nmp_err *err)
 {
-	struct xdp *x = p->priv;
-	struct bpf_program copy = { 0, NULL };
-
-	if (prog && nmp_filter_copy(&copy, prog, err) < 0)
-		return -1;
-	nmp_filter_free(&x->filter);
-	x->filter = copy;
-	return 0;
+	return nmp_filter_replace(&((struct xdp *)p->priv)->filter, prog, err);
 }
 
 static int xdp_setdirection(struct nmp_port *p, enum nmp_direction dir,

@@ -10,21 +10,12 @@ import { fileNumberWidth, rotatedName, strftime } from '../bin/nmdump/rotation';
 import { dumpOpen, openDead } from '../index';
 import { udpFrame } from './fixtures/frames';
 import { isRoot } from './helpers/netns';
-import { runNmdump } from './helpers/nmdump';
+import { haveTcpdump, runNmdump } from './helpers/nmdump';
 
 const CORPUS = path.resolve(__dirname, '..', '..', 'shared', 'corpus', 'tcpdump-tests');
 const DNS_TCP = path.join(CORPUS, 'dns_tcp.pcap');
 // Run as root, tcpdump -C/-G switches to user tcpdump before opening its files, unless -Z root.
 const AS_ROOT = isRoot() ? ['-Z', 'root'] : [];
-
-function haveTcpdump(): boolean {
-  try {
-    execFileSync('tcpdump', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** tcpdump's count of the packets in a file ('' on error, with the error). */
 function tcpdumpCount(file: string): { count: number; stderr: string } {

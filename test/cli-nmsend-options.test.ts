@@ -54,6 +54,7 @@ t.test('mistakes', async (t) => {
     [['-i'], /^-i.*needs a value|--interface needs a value/],
     [['a.pcap'], /-i IF is required/],
     [['-i', 'eth0'], /give the files to replay, or --generate/],
+    [['-i', 'eth0', '-'], /not standard input/],
     [['-i', 'eth0', '--pps', '10', '--topspeed', 'a'], /--pps and --topspeed conflict/],
     [['-i', 'eth0', '--pps', '10', '--mbps', '3', 'a'], /conflict/],
     [['-i', 'eth0', '--pps', '-3', 'a'], /^--pps needs a value/],

@@ -26,6 +26,27 @@ if (requireRoot(t)) {
     size, ipId: i,
   }));
 
+  /**
+   * Start `nmsend --generate --rate 2000 --duration 30` on va and resolve
+   * once vb has received 1000 of its frames (node takes a while to start),
+   * for tests that interrupt it. `ended` resolves when it exits (SIGKILL
+   * after 60 s).
+   */
+  async function sending(ns: Netns) {
+    const argv = nmsendArgv(ns, ['-i', 'va', '--generate', '--rate', '2000', '--duration', '30']);
+    const rxBefore = rxPackets(ns);
+    const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const ended = new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('close', (code) => {
+      clearTimeout(killer);
+      resolve({ code, stderr });
+    }));
+    for (let i = 0; i < 300 && rxPackets(ns) - rxBefore < 1000; i++) await new Promise((r) => setTimeout(r, 100));
+    return { child, ended, rxBefore };
+  }
+
   /** vb's kernel receive counter: catches frames beyond tcpdump's -c count. */
   const rxPackets = (ns: Netns) => Number(ns.exec('cat', ['/sys/class/net/vb/statistics/rx_packets']));
 
@@ -159,22 +180,16 @@ if (requireRoot(t)) {
     t.match(ds, { why: 'duration reached' });
     t.equal(ds?.sent, 1000, '--rate 1000 for 1 s: the frames due at 0, 1, ... 999 ms');
 
-    const argv = nmsendArgv(ns, ['-i', 'va', '--generate', '--rate', '2000', '--duration', '30']);
-    const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
-    const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    // Signal it once it is sending (node and ts-node take a while to start).
-    const start = rxPackets(ns);
-    for (let i = 0; i < 300 && rxPackets(ns) - start < 1000; i++) await new Promise((r) => setTimeout(r, 100));
-    child.kill('SIGINT');
-    const code = await new Promise((r) => child.on('close', r));
-    clearTimeout(killer);
-    t.equal(code, 0, `exit 0 after SIGINT: ${err}`);
-    const s = summaryOf(err);
-    t.match(s, { why: 'interrupted', failed: 0 }, err);
-    t.ok(s && s.sent > 0 && s.sent < 60000, `stopped early: ${s?.sent} sent`);
-    t.equal(rxPackets(ns) - start, s?.sent, 'the summary counts what vb received');
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      const run = await sending(ns);
+      run.child.kill(signal);
+      const { code, stderr } = await run.ended;
+      t.equal(code, 0, `exit 0 after ${signal}: ${stderr}`);
+      const s = summaryOf(stderr);
+      t.match(s, { why: 'interrupted', failed: 0 }, stderr);
+      t.ok(s && s.sent > 0 && s.sent < 60000, `${signal}: stopped early, ${s?.sent} sent`);
+      t.equal(rxPackets(ns) - run.rxBefore, s?.sent, `${signal}: the summary counts what vb received`);
+    }
   });
 
   t.test('a progress line on a terminal only', async (t) => {
@@ -193,18 +208,11 @@ if (requireRoot(t)) {
 
   t.test('the link going down mid-run: the summary, then the error, exit 1', async (t) => {
     const ns = await Netns.create(t);
-    const argv = nmsendArgv(ns, ['-i', 'va', '--generate', '--rate', '2000', '--duration', '30']);
-    const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
-    const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    const start = rxPackets(ns);
-    for (let i = 0; i < 300 && rxPackets(ns) - start < 1000; i++) await new Promise((r) => setTimeout(r, 100));
+    const run = await sending(ns);
     ns.exec('ip', ['link', 'set', 'va', 'down']);
-    const code = await new Promise((r) => child.on('close', r));
-    clearTimeout(killer);
-    t.equal(code, 1, err);
-    const lines = err.trim().split('\n');
+    const { code, stderr } = await run.ended;
+    t.equal(code, 1, stderr);
+    const lines = stderr.trim().split('\n');
     t.equal(lines.length, 2, 'two lines');
     t.match(summaryOf(lines[0]), { why: 'error' }, 'the summary first');
     t.ok((summaryOf(lines[0])?.sent ?? 0) >= 1000, 'counting what was sent before');

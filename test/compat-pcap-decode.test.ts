@@ -17,7 +17,7 @@ interface DecodeModule { decode: { packet(p: object, emitter?: object): object }
 const OURS = join(__dirname, '..', 'compat', 'pcap');
 
 /** Decode, print and record events; a throw at any step is the result. */
-function run(mod: DecodeModule, p: CorpusPacket): { shape: string; text: string; events: string } | { threw: string } {
+function run(mod: DecodeModule, p: CorpusPacket): { shape: string; text: string; json: string; events: string } | { threw: string } {
   const events: string[] = [];
   const emitter = new EventEmitter();
   const emit = emitter.emit.bind(emitter);
@@ -29,7 +29,9 @@ function run(mod: DecodeModule, p: CorpusPacket): { shape: string; text: string;
     return quietly(() => {
       const plain = mod.decode.packet(p);
       mod.decode.packet(p, emitter);
-      return { shape: inspect(plain, { depth: Infinity }), text: String(plain), events: events.join(' ') };
+      let json: string;
+      try { json = JSON.stringify(plain); } catch (e) { json = `JSON.stringify throws ${(e as Error).name}`; }
+      return { shape: inspect(plain, { depth: Infinity }), text: String(plain), json, events: events.join(' ') };
     });
   } catch (e) {
     return { threw: String(e) };
@@ -63,7 +65,7 @@ t.test('decode.packet: the same objects as npm pcap 3.1.0 on the tcpdump corpus'
     if ('threw' in a) { theyThrew++; continue; }
     compared++;
     linkTypes.add(p.link_type);
-    if (a.shape !== b.shape || a.text !== b.text || a.events !== b.events) {
+    if (a.shape !== b.shape || a.text !== b.text || a.json !== b.json || a.events !== b.events) {
       differ.push(`${where}:\n theirs ${a.text}\n ours   ${b.text}\n theirs events ${a.events}\n ours   events ${b.events}`);
     }
   }
@@ -157,6 +159,20 @@ t.test('every path resolves to the class the decoders build (instanceof holds)',
   t.ok(p.payload.payload.saddr instanceof req('decode/ipv4_addr'));
   t.equal(req('pcap').decode, req('pcap').decode.packet);
   t.equal(req('pcap').Pcap, req('pcap').PcapSession);
+
+  // Fields built on first read hold what the packet said when it was decoded,
+  // even after its buffer is reused (as a ring's is), and stay the same objects.
+  const fresh = Buffer.from(frame);
+  const q = req('pcap').decode.packet({ buf: fresh, header, link_type: 'LINKTYPE_ETHERNET' });
+  fresh.fill(0xee, 0, 54);
+  t.equal(String(q.payload.shost), '02:00:00:00:00:01');
+  t.same(q.payload.payload.daddr.addr, [198, 18, 0, 2]);
+  t.equal(q.payload.payload.flags.doNotFragment, true);
+  t.equal(q.payload.payload.payload.flags.psh, true);
+  t.equal(q.payload.dhost, q.payload.dhost, 'the same object each time');
+  t.equal(q.payload.payload.payload.data.length, 10, 'data is a view (its bytes are the buffer\'s)');
+  q.payload.payload.saddr = 'replaced';
+  t.equal(q.payload.payload.saddr, 'replaced', 'assignable, as plain fields are');
 });
 
 /** A radiotap header npm pcap can decode: flags, rate, channel, antenna signal. */

@@ -179,3 +179,22 @@ t.test('layers do not keep views of the packet', async (t) => {
   t.equal(findLayer(p, 'ipv4')!.src, '198.18.0.1');
   t.equal(findLayer(p, 'ethernet')!.src, '02:00:00:00:00:01');
 });
+
+t.test('JSON.stringify shows formatted addresses, not their storage', async (t) => {
+  const j = JSON.parse(JSON.stringify(decodePacket(tcp64(), 1)));
+  t.same(j.layers[0], { kind: 'ethernet', offset: 0, length: 14, dst: '02:00:00:00:00:02', src: '02:00:00:00:00:01', type: 0x800 });
+  t.match(j.layers[1], { kind: 'ipv4', src: '198.18.0.1', dst: '198.19.255.254', options: [] });
+  t.notOk('src32' in j.layers[1]);
+  const v6 = JSON.parse(JSON.stringify(decodePacket(ipv6(17, udp(1, 2, Buffer.alloc(0))), 229)));
+  t.match(v6.layers[0], { kind: 'ipv6', src: '2001:db8::1', dst: '2001:db8::ff', extensions: [] });
+  const sll = JSON.parse(JSON.stringify(decodePacket(Buffer.concat([hex('0004 0001 0006 020000000001 0000 0800'), ipv4(17, udp(1, 2, Buffer.alloc(0)))]), 113)));
+  t.match(sll.layers[0], { kind: 'sll', address: '02:00:00:00:00:01', protocol: 0x800 });
+  t.notOk('addrHi' in sll.layers[0]);
+});
+
+t.test('nesting is bounded: 40 stacked VLAN tags stop at 32 layers with an error', async (t) => {
+  const tags = Buffer.concat(Array.from({ length: 40 }, () => hex('0001 8100')));
+  const p = decodePacket(ethernet(0x8100, tags), 1);
+  t.equal(p.layers.length, 32);
+  t.match(p.error, /more than 32 layers/);
+});

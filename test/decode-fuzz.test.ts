@@ -1,6 +1,7 @@
 /**
  * Fuzz: 100,000 random and mutated packets through decodePacket, for every
- * link type it decodes (and one it does not): never a throw, never a hang,
+ * link type it decodes (and one it does not), and through decodeFrom for
+ * every protocol it can start at: never a throw, never a hang,
  * the result's invariants hold (test/fixtures/decode/check.ts).
  *
  * Seeds: hand-built frames of every protocol and a sample of the corpus.
@@ -12,7 +13,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import t from 'tap';
-import { DECODED_LINKTYPES } from '../lib/decode/packet';
+import { DECODED_LINKTYPES, START } from '../lib/decode/packet';
+import type { StartProtocol } from '../lib/decode/packet';
 import { decodeChecked } from './fixtures/decode/check';
 import { seedFrames } from './fixtures/decode/seeds';
 import { prng, readAll } from './fixtures/savefile/util';
@@ -22,6 +24,7 @@ const SEED = Number(process.env.DECODE_FUZZ_SEED ?? (Date.now() % 0x7fffffff));
 const dir = path.resolve(__dirname, '..', '..', 'shared', 'corpus', 'tcpdump-tests');
 
 interface Sample { data: Uint8Array; linktype: number }
+const STARTS = Object.keys(START) as StartProtocol[];
 
 function corpusSample(): Sample[] {
   if (!existsSync(dir)) return [];
@@ -67,13 +70,16 @@ t.test(`${CASES} random and mutated packets: no throw, no hang`, async (t) => {
       case 6: data = Buffer.from(Array.from({ length: int(200) }, () => int(256))); linktype = linktypes[int(linktypes.length)]; break;
       default: linktype = linktypes[int(linktypes.length)]; break; // the right bytes, the wrong link type
     }
+    // Every eighth case starts at a random protocol instead (decodeFrom), so
+    // each decoder also sees garbage first-hand, not only behind a valid header.
+    const start = c % 8 === 7 ? STARTS[int(STARTS.length)] : undefined;
     const s0 = process.hrtime.bigint();
     try {
-      const { pkt, problem } = decodeChecked(data, linktype);
-      if (problem) problems.push(`case ${c} (linktype ${linktype}, ${data.toString('hex')}): ${problem}`);
+      const { pkt, problem } = decodeChecked(data, linktype, start);
+      if (problem) problems.push(`case ${c} (${start ?? `linktype ${linktype}`}, ${data.toString('hex')}): ${problem}`);
       if (pkt.error) errors++;
     } catch (e) {
-      problems.push(`case ${c} (linktype ${linktype}, ${data.toString('hex')}): threw ${(e as Error).stack}`);
+      problems.push(`case ${c} (${start ?? `linktype ${linktype}`}, ${data.toString('hex')}): threw ${(e as Error).stack}`);
     }
     const ns = Number(process.hrtime.bigint() - s0);
     if (ns > worstNs) worstNs = ns;

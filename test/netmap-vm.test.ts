@@ -96,6 +96,7 @@ t.test('netmap against the real kernel module', async (t) => {
     if (!r) return;
     exact(t, r, 'netmap:nmvA-0 -> netmap:nmvB*');
     t.equal(r.hostBackend, 'netmap', 'the host rings open');
+    exact(t, r.host, "netmap:nmvB^ TX -> nmvB's own stack (seen by AF_PACKET)");
   });
   t.test('inject, then capture with no further call on the sender', async (t) => {
     const r = get(t, 'flush');
@@ -154,6 +155,15 @@ t.test('netmap against the real kernel module', async (t) => {
     t.equal(r.held[8388608].held, r.sent, '8 MiB: every packet held at once');
     t.ok(r.held[262144].held < r.sent, `256 KiB: fewer (${r.held[262144].held})`);
   });
+  t.test('a long stream through rxRing(), released part by part', async (t) => {
+    const r = get(t, 'stream');
+    if (!r) return;
+    t.equal(r.sent, 3000);
+    t.equal(r.received, r.sent, 'every frame');
+    t.equal(r.bad, 0, 'in order, every byte right');
+    t.ok(r.maxHeld > 128, `more held at once (${r.maxHeld}) than the 128 spare buffers: slots held in place too`);
+    t.match(r.stats, { recv: r.sent, drop: 0 });
+  });
   t.test("pkt-gen as the sender: we get what it sent", async (t) => {
     const r = get(t, 'pktgenSender');
     if (!r) return;
@@ -166,6 +176,14 @@ t.test('netmap against the real kernel module', async (t) => {
     if (!r) return;
     t.equal(r.sent, 300);
     t.equal(r.pktgenReceived, r.sent, 'pkt-gen counts every frame', { tail: r.tail });
+  });
+  t.test('nmdump and nmsend take the new names', async (t) => {
+    const r = get(t, 'tools');
+    if (!r) return;
+    t.equal(r.send.code, 0, 'nmsend -i vale9:a --generate --count 20', { out: r.send.out });
+    t.match(r.send.out, /sent 20 packets/);
+    t.equal(r.dumped.code, 0, 'nmdump -i vale9:b -c 20 udp', { out: r.dumped.out });
+    t.equal(r.captured, 20, 'nmdump captured the 20');
   });
   t.test('findAllDevs lists netmap names', async (t) => {
     const r = get(t, 'devices');

@@ -186,6 +186,8 @@ export function parseOptions(argv: string[]): Config {
     return generateConfig(v, common);
   }
   if (positionals.length === 0) throw new UsageError('give the files to replay, or --generate');
+  // Each file is opened once to check it and again for every pass: a stream cannot be.
+  if (positionals.includes('-')) throw new UsageError('nmsend replays files, not standard input ("-")');
   const loops = v.loop !== undefined ? integer(v.loop, 'loop', 0) : 1;
   return { ...common, mode: 'replay', files: positionals, loops: loops === 0 ? Infinity : loops };
 }

@@ -26,7 +26,7 @@ export interface Totals {
   bytes: number;
   /** Frames not sent: shorter than 14 bytes or longer than the link takes. */
   failed: number;
-  /** ns since the start (first frame due) and since the last sync. */
+  /** ns from the first frame to the latest check of the clock (the deadline, if it passed). */
   elapsedNs: number;
 }
 
@@ -70,7 +70,11 @@ export class Sender {
     // The clock starts at the first frame, not before the first file is open.
     if (!src.hasFrame() && !(await src.refill())) return 'end';
     const start = hrNow();
-    const wallStart = Date.now() * 1e6;
+    // The wall clock at start as seconds + ns (µs-precise), so stamps need
+    // no number above 2^53.
+    const wallMs = performance.timeOrigin + performance.now();
+    const wallSec = Math.floor(wallMs / 1000);
+    const wallNsec = Math.round((wallMs - wallSec * 1000) * 1e6);
     const time: BatchTime = { sec: 0, nsec: 0 };
     let lastYield = start;
     for (;;) {
@@ -86,9 +90,9 @@ export class Sender {
         if (!(await src.refill())) return 'end';
         continue;
       }
-      const wall = wallStart + now;
-      time.sec = Math.floor(wall / 1e9);
-      time.nsec = wall - time.sec * 1e9;
+      const nsec = wallNsec + now;
+      time.sec = wallSec + Math.floor(nsec / 1e9);
+      time.nsec = nsec % 1e9;
       let h = words[HEAD];
       const tail = words[TAIL];
       let wait = 0;

@@ -16,7 +16,8 @@ import IPv4Addr = require('../pcap/decode/ipv4_addr');
 import IPv6Addr = require('../pcap/decode/ipv6_addr');
 import TCP = require('../pcap/decode/tcp');
 import UDP = require('../pcap/decode/udp');
-import { tagDecoder, truncated, u16 } from './decoder';
+import { tagDecoder, truncated, u16, u32 } from './decoder';
+import { fieldsWith, inspectSymbol, ipv4Bytes, ownView } from './show';
 import type { Bytes, Emitter } from './decoder';
 
 /** What the table holds: `new P(emitter).decode(raw, offset, len)`. */
@@ -66,22 +67,67 @@ export class IPv4 {
   diffserv: number | undefined = undefined;
   length: number | undefined = undefined;
   identification: number | undefined = undefined;
-  flags: IPFlags | undefined = undefined;
   /** In bytes. */
   fragmentOffset: number | undefined = undefined;
   ttl: number | undefined = undefined;
   protocol: number | undefined = undefined;
   headerChecksum: number | undefined = undefined;
-  saddr: IPv4Addr | undefined = undefined;
-  daddr: IPv4Addr | undefined = undefined;
   /** "Unknown" when no decoder knows the protocol. */
   protocolName: string | undefined = undefined;
   payload: object | undefined = undefined;
   /** Set only when the header is cut short (npm pcap throws there). */
   declare _error?: string;
+  /** The flags byte; the IPFlags object is built on first use. */
+  #flagByte = -1;
+  #flags: IPFlags | undefined = undefined;
+  /** The addresses as read; their objects are built on first use. */
+  #src = 0;
+  #dst = 0;
+  #read = false;
+  #saddr: IPv4Addr | undefined = undefined;
+  #daddr: IPv4Addr | undefined = undefined;
 
   constructor(emitter?: Emitter) {
     this.emitter = emitter;
+  }
+
+  /** Reserved / don't fragment / more fragments (built on first use). */
+  get flags(): IPFlags | undefined {
+    if (this.#flags === undefined && this.#flagByte >= 0) this.#flags = new IPFlags().decode(this.#flagByte);
+    return this.#flags;
+  }
+
+  set flags(value: IPFlags | undefined) {
+    this.#flags = value;
+  }
+
+  /** The source address (built on first use). */
+  get saddr(): IPv4Addr | undefined {
+    if (this.#saddr === undefined && this.#read) this.#saddr = new IPv4Addr().decode(ipv4Bytes(this.#src), 0);
+    return this.#saddr;
+  }
+
+  set saddr(value: IPv4Addr | undefined) {
+    this.#saddr = value;
+  }
+
+  /** The destination address (built on first use). */
+  get daddr(): IPv4Addr | undefined {
+    if (this.#daddr === undefined && this.#read) this.#daddr = new IPv4Addr().decode(ipv4Bytes(this.#dst), 0);
+    return this.#daddr;
+  }
+
+  set daddr(value: IPv4Addr | undefined) {
+    this.#daddr = value;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return fieldsWith(this, [['identification', 'flags', this.flags], ['headerChecksum', 'saddr', this.saddr],
+      ['saddr', 'daddr', this.daddr]]);
+  }
+
+  [inspectSymbol](): object {
+    return ownView(this, this.toJSON());
   }
 
   decode(raw_packet: Bytes, offset: number): this {
@@ -100,14 +146,22 @@ export class IPv4 {
     const length = u16(b, offset + 2);
     this.length = length;
     this.identification = u16(b, offset + 4);
-    this.flags = new IPFlags().decode(b[offset + 6]);
+    this.#flagByte = b[offset + 6];
+    this.#flags = undefined;
     this.fragmentOffset = (u16(b, offset + 6) & 0x1fff) << 3;
     this.ttl = b[offset + 8];
     const protocol = b[offset + 9];
     this.protocol = protocol;
     this.headerChecksum = u16(b, offset + 10);
-    this.saddr = new IPv4Addr().decode(b, offset + 12);
-    this.daddr = new IPv4Addr().decode(b, offset + 16);
+    if (b.length - offset >= 20) {
+      this.#src = u32(b, offset + 12);
+      this.#dst = u32(b, offset + 16);
+      this.#read = true;
+    } else {
+      // Cut inside the addresses: npm pcap's arrays hold undefined past the end.
+      this.#saddr = new IPv4Addr().decode(b, offset + 12);
+      this.#daddr = new IPv4Addr().decode(b, offset + 16);
+    }
     if (protocols[protocol] === undefined) this.protocolName = 'Unknown';
     else this.payload = decodePayload(protocol, this.emitter, b, offset + headerLength, length - headerLength);
     if (this.emitter) this.emitter.emit('ipv4', this);

@@ -93,14 +93,14 @@ function decodeDns(s: DecodeState, m: number, tcpLength: number | undefined): vo
   }
   const flags = u16(d, m + 2);
   const l = {
-    kind: 'dns' as const, offset: start, length: 12 + (m - start), tcpLength, id: u16(d, m), flags,
+    kind: 'dns' as const, offset: start, length: 12 + (m - start), id: u16(d, m), flags,
     qr: (flags & 0x8000) !== 0, opcode: (flags >>> 11) & 15, aa: (flags & 0x400) !== 0, tc: (flags & 0x200) !== 0,
     rd: (flags & 0x100) !== 0, ra: (flags & 0x80) !== 0, z: (flags & 0x40) !== 0, ad: (flags & 0x20) !== 0,
     cd: (flags & 0x10) !== 0, rcode: flags & 15,
     qdcount: u16(d, m + 4), ancount: u16(d, m + 6), nscount: u16(d, m + 8), arcount: u16(d, m + 10),
     questions: [] as DnsQuestion[], answers: [] as DnsRecord[], authorities: [] as DnsRecord[], additionals: [] as DnsRecord[],
   };
-  if (tcpLength === undefined) delete (l as { tcpLength?: number }).tcpLength;
+  if (tcpLength !== undefined) (l as { tcpLength?: number }).tcpLength = tcpLength;
   s.layers.push(l);
   const r = new Reader(d, m, end);
   r.at = m + 12;

@@ -88,8 +88,9 @@ export function decodeIeee80211(s: DecodeState): void {
   }
   l.length = len;
   pushed(s, l);
-  // Data frames that carry data (not null / CF-only) and are not encrypted: LLC follows.
-  if (type === 2 && (subtype & 4) === 0 && !l.protected) s.next = P.LLC;
+  // Data frames that carry data (not null / CF-only), are not encrypted and
+  // are not A-MSDUs (QoS bit 7: subframes with headers of their own): LLC follows.
+  if (type === 2 && (subtype & 4) === 0 && !l.protected && ((l.qos ?? 0) & 0x80) === 0) s.next = P.LLC;
 }
 
 function pushed(s: DecodeState, l: Ieee80211Layer): void {

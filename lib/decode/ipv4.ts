@@ -1,7 +1,7 @@
 /** IPv4 (RFC 791) with its options. */
 import { formatIPv4 } from './format';
 import { byIpProtocol } from './ipproto';
-import { copy, DecodeState, fail, fits, limit, NONE_LIST, P, u16, u32 } from './state';
+import { copy, DecodeState, fail, fits, i32, limit, NONE_LIST, P, u16 } from './state';
 
 /** One IPv4 option. EOL and NOP have length 1 and no data. */
 export interface Ipv4Option {
@@ -38,6 +38,11 @@ export interface Ipv4Layer {
   readonly options: readonly Ipv4Option[];
 }
 
+/**
+ * Addresses are kept as signed 32-bit integers: V8 stores those inline
+ * (small integers), where an unsigned value of 2^31 or more would be a
+ * separate heap number, allocated per packet.
+ */
 class Ipv4 implements Ipv4Layer {
   readonly kind = 'ipv4' as const;
   readonly version = 4;
@@ -45,10 +50,17 @@ class Ipv4 implements Ipv4Layer {
   constructor(
     readonly offset: number, readonly length: number, readonly tos: number, readonly totalLength: number,
     readonly id: number, readonly flags: number, readonly fragmentOffset: number, readonly ttl: number,
-    readonly protocol: number, readonly checksum: number, readonly srcAddr: number, readonly dstAddr: number,
+    readonly protocol: number, readonly checksum: number, private readonly src32: number, private readonly dst32: number,
   ) {}
-  get src(): string { return formatIPv4(this.srcAddr); }
-  get dst(): string { return formatIPv4(this.dstAddr); }
+  get srcAddr(): number { return this.src32 >>> 0; }
+  get dstAddr(): number { return this.dst32 >>> 0; }
+  get src(): string { return formatIPv4(this.src32); }
+  get dst(): string { return formatIPv4(this.dst32); }
+  /** JSON.stringify shows the formatted addresses, not the storage. */
+  toJSON(): object {
+    const { kind, offset, length, version, tos, totalLength, id, flags, fragmentOffset, ttl, protocol, checksum, src, dst, options } = this;
+    return { kind, offset, length, version, tos, totalLength, id, flags, fragmentOffset, ttl, protocol, checksum, src, dst, options };
+  }
 }
 
 export function decodeIpv4(s: DecodeState): void {
@@ -63,7 +75,7 @@ export function decodeIpv4(s: DecodeState): void {
   const total = u16(d, o + 2);
   const frag = u16(d, o + 6);
   const ip = new Ipv4(o, ihl, d[o + 1], total, u16(d, o + 4), frag >>> 13, frag & 0x1fff, d[o + 8], d[o + 9],
-    u16(d, o + 10), u32(d, o + 12), u32(d, o + 16));
+    u16(d, o + 10), i32(d, o + 12), i32(d, o + 16));
   s.layers.push(ip);
   if (ihl > 20) {
     const list: Ipv4Option[] = [];

@@ -69,6 +69,11 @@ class Ipv6 implements Ipv6Layer {
   ) { this.protocol = nextHeader; }
   get src(): string { return formatIPv6Words(this.s0, this.s1, this.s2, this.s3); }
   get dst(): string { return formatIPv6Words(this.d0, this.d1, this.d2, this.d3); }
+  /** JSON.stringify shows the formatted addresses, not the storage. */
+  toJSON(): object {
+    const { kind, offset, length, version, trafficClass, flowLabel, payloadLength, nextHeader, hopLimit, src, dst, extensions, protocol } = this;
+    return { kind, offset, length, version, trafficClass, flowLabel, payloadLength, nextHeader, hopLimit, src, dst, extensions, protocol };
+  }
 }
 
 /** At most this many extension headers are walked (each is at least 8 bytes anyway). */

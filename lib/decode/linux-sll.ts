@@ -30,6 +30,11 @@ class Sll implements SllLayer {
   constructor(readonly offset: number, readonly length: number, readonly packetType: number, readonly hatype: number,
     readonly halen: number, private readonly addrHi: number, private readonly addrLo: number, readonly protocol: number) {}
   get address(): string { return formatAddress(this.addrHi, this.addrLo, this.halen); }
+  /** JSON.stringify shows the formatted address, not the storage. */
+  toJSON(): object {
+    const { kind, offset, length, packetType, hatype, halen, address, protocol } = this;
+    return { kind, offset, length, packetType, hatype, halen, address, protocol };
+  }
 }
 
 class Sll2 implements Sll2Layer {
@@ -38,6 +43,11 @@ class Sll2 implements Sll2Layer {
     readonly halen: number, private readonly addrHi: number, private readonly addrLo: number, readonly protocol: number,
     readonly ifindex: number) {}
   get address(): string { return formatAddress(this.addrHi, this.addrLo, this.halen); }
+  /** JSON.stringify shows the formatted address, not the storage. */
+  toJSON(): object {
+    const { kind, offset, length, packetType, hatype, halen, address, protocol, ifindex } = this;
+    return { kind, offset, length, packetType, hatype, halen, address, protocol, ifindex };
+  }
 }
 
 function formatAddress(hi: number, lo: number, halen: number): string {

@@ -115,8 +115,9 @@ export function decodeFrom(protocol: StartProtocol, data: Uint8Array, offset = 0
 }
 
 function run(s: DecodeState): void {
-  while (s.next > P.PAYLOAD) {
-    if (s.layers.length >= MAX_LAYERS) return fail(s, `more than ${MAX_LAYERS} layers`);
+  // Bounded by steps, not layers: a decoder that added no layer cannot loop either.
+  for (let steps = 0; s.next > P.PAYLOAD; steps++) {
+    if (steps >= MAX_LAYERS) return fail(s, `more than ${MAX_LAYERS} layers`);
     DECODERS[s.next](s);
   }
   if (s.next === P.PAYLOAD && s.off < s.end) {

@@ -105,6 +105,8 @@ export const u32 = (d: Uint8Array, i: number): number =>
   d[i] * 0x1000000 + ((d[i + 1] << 16) | (d[i + 2] << 8) | d[i + 3]);
 export const u32le = (d: Uint8Array, i: number): number =>
   d[i + 3] * 0x1000000 + ((d[i + 2] << 16) | (d[i + 1] << 8) | d[i]);
+/** A big-endian 32-bit field as a signed integer (kept unboxed by V8; `>>> 0` makes it unsigned). */
+export const i32 = (d: Uint8Array, i: number): number => (d[i] << 24) | (d[i + 1] << 16) | (d[i + 2] << 8) | d[i + 3];
 /** A 48-bit MAC address as a number (exact: below 2^53). */
 export const u48 = (d: Uint8Array, i: number): number =>
   ((d[i] << 8) | d[i + 1]) * 0x100000000 + u32(d, i + 2);

@@ -75,8 +75,8 @@ function parseLastLine(stdout: string): { json: any; jsonError?: string } {
   }
 }
 
-/** Spawn argv[0] with argv[1..], collect everything, never hang. */
-function spawnCollect(argv: string[], opts: ChildOptions): Promise<ChildResult> {
+/** Spawn argv[0] with argv[1..], collect everything, never hang (for commands that are not .ts fixtures). */
+export function spawnCollect(argv: string[], opts: ChildOptions): Promise<ChildResult> {
   const env: NodeJS.ProcessEnv = {
     // Transpile only, as tap does: type-checking each fixture is slow and
     // tsc (npm run build:ts) is where types are checked.

@@ -4,7 +4,7 @@
  * `start()` returns the running child, to wait for its "listening on"
  * line and signal it; `run()` waits for it to end.
  */
-import { spawn, ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { repoRoot } from './child';
@@ -73,4 +73,14 @@ export function startNmdump(args: string[], opts: StartOptions = {}): NmdumpChil
 /** Run nmdump to its end. */
 export function runNmdump(args: string[], opts: StartOptions = {}): Promise<NmdumpRun> {
   return startNmdump(args, opts).done;
+}
+
+/** tcpdump, the reference the nmdump tests compare with, is installed. */
+export function haveTcpdump(): boolean {
+  try {
+    execFileSync('tcpdump', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -1,26 +1,54 @@
 /**
- * Helpers for the nmsend tests: run bin/nmsend.ts (as TypeScript, the way
- * tap runs tests), capture with tcpdump on the peer veth, write replay
- * files, and read the summary line back.
+ * Helpers for the nmsend tests: run nmsend (the built dist/bin/nmsend.js
+ * when it is newer than every source it is built from, as after `npm run
+ * build`; else bin/nmsend.ts through ts-node, the way tap runs tests, which
+ * costs seconds per start on a busy machine), capture with tcpdump on the
+ * peer veth, write replay files, and read the summary line back.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { dumpOpen, openOffline } from '../../index';
-import { repoRoot, runChild, runInNetns, tsNodeArgs } from './child';
+import { repoRoot, spawnCollect, tsNodeArgs } from './child';
 import type { ChildResult } from './child';
 import type { Netns } from './netns';
 
 export const NMSEND = path.join(repoRoot, 'bin', 'nmsend.ts');
+const BUILT = path.join(repoRoot, 'dist', 'bin', 'nmsend.js');
+
+/** Every .ts file under `dir` (recursively). */
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? sources(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+/** Whether each source nmsend is built from has a newer .js in dist/. */
+function builtIsFresh(): boolean {
+  const files = [path.join(repoRoot, 'index.ts'), ...sources(path.join(repoRoot, 'bin')), ...sources(path.join(repoRoot, 'lib'))];
+  return files.every((ts) => {
+    const js = path.join(repoRoot, 'dist', path.relative(repoRoot, ts).replace(/\.ts$/, '.js'));
+    return existsSync(js) && statSync(js).mtimeMs >= statSync(ts).mtimeMs;
+  });
+}
+
+let command: string[] | undefined;
+
+/** node and its arguments that start nmsend (decided once per test process). */
+function nmsendCommand(): string[] {
+  command ??= builtIsFresh() ? [process.execPath, BUILT] : [process.execPath, ...tsNodeArgs(), NMSEND];
+  return command;
+}
+
+/** The argv that starts nmsend in the namespace (or here, for null). */
+export function nmsendArgv(ns: Netns | null, args: string[]): string[] {
+  return [...(ns ? ['ip', 'netns', 'exec', ns.name] : []), ...nmsendCommand(), ...args];
+}
 
 /** nmsend with these arguments, in the namespace (or not), with a hard timeout. */
 export function nmsend(ns: Netns | null, args: string[], timeoutMs = 60_000): Promise<ChildResult> {
-  return ns ? runInNetns(ns, NMSEND, args, { timeoutMs }) : runChild(NMSEND, args, { timeoutMs });
-}
-
-/** The argv that starts nmsend in the namespace, for tests that signal it themselves. */
-export function nmsendArgv(ns: Netns, args: string[]): string[] {
-  return ['ip', 'netns', 'exec', ns.name, process.execPath, ...tsNodeArgs(), NMSEND, ...args];
+  return spawnCollect(nmsendArgv(ns, args), { timeoutMs });
 }
 
 /** The figures of nmsend's summary line, or undefined if it printed none. */

@@ -4,14 +4,14 @@
  */
 import type { PacketHeader } from '../../../index';
 import type { NmdumpOptions } from '../options';
-import { describePacket } from './describe';
+import { describePacket, PrintState } from './describe';
 import { asciiDump, hexAsciiDump, hexDump } from './hexdump';
 import { TimestampFormat } from './timestamp';
 
 export class Printer {
   readonly #opts: NmdumpOptions;
   readonly #time: TimestampFormat;
-  readonly #state = new Map<string, unknown>();
+  readonly #state = new PrintState();
 
   constructor(opts: NmdumpOptions) {
     this.#opts = opts;

@@ -27,6 +27,7 @@ export interface ARPResult {
 
 const FIXED = 8;
 
+/** Decode the ARP message at `offset` (default 0). */
 export function ARP(b: Buffer | Uint8Array, offset?: number): ARPResult {
   let o = startOf(b, offset);
   const info: ARPInfo = {

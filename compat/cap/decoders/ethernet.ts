@@ -34,6 +34,7 @@ export interface EthernetResult {
 
 const TPID_8021Q = 0x8100;
 
+/** Decode the Ethernet header at `offset` (default 0); `offset` in the result is the payload's. */
 export function Ethernet(b: Buffer | Uint8Array, offset?: number): EthernetResult {
   let o = startOf(b, offset);
   const info: EthernetInfo = {

@@ -121,6 +121,7 @@ function routerAdvertisement(b: Uint8Array, o: number): Body {
   return { fields, end, need: end };
 }
 
+/** Decode the ICMP message at `offset` (default 0); `nbytes` is unused, as in cap. */
 export function ICMPV4(b: Buffer | Uint8Array, nbytes?: number, offset?: number): ICMPv4Result {
   void nbytes; // cap's signature; cap does not use it either
   const o = startOf(b, offset);

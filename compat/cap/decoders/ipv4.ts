@@ -36,6 +36,7 @@ export interface IPv4Result {
 
 const FIXED_HEADER = 20;
 
+/** Decode the IPv4 header at `offset` (default 0); `offset` in the result is the payload's. */
 export function IPV4(b: Buffer | Uint8Array, offset?: number): IPv4Result {
   const o = startOf(b, offset);
   const vihl = u8(b, o);

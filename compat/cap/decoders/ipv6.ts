@@ -46,6 +46,7 @@ const FRAGMENT = 44;
  * counting the first 8: hop-by-hop, routing, destination options, mobility. */
 const EIGHT_BYTE_UNITS = new Set([0, 43, 60, 135]);
 
+/** Decode the IPv6 header and its extension headers at `offset` (default 0). */
 export function IPV6(b: Buffer | Uint8Array, offset?: number): IPv6Result {
   const start = startOf(b, offset);
   const b0 = u8(b, start);

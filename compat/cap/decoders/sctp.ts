@@ -44,6 +44,7 @@ export interface SCTPResult {
 const COMMON_HEADER = 12;
 const CHUNK_HEADER = 4;
 
+/** Decode the SCTP header at `offset` (default 0) and its chunks up to position `nbytes`. */
 export function SCTP(b: Buffer | Uint8Array, nbytes?: number, offset?: number): SCTPResult {
   const start = startOf(b, offset);
   let o = start;

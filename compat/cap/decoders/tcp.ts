@@ -33,6 +33,7 @@ const FIXED_HEADER = 20;
 const ACK = 0x10;
 const URG = 0x20;
 
+/** Decode the TCP header at `offset` (default 0); `offset` in the result is the payload's. */
 export function TCP(b: Buffer | Uint8Array, offset?: number): TCPResult {
   const o = startOf(b, offset);
   const doff = u8(b, o + 12);

@@ -18,6 +18,7 @@ export interface UDPResult {
 
 const HEADER = 8;
 
+/** Decode the UDP header at `offset` (default 0); `offset` in the result is the payload's. */
 export function UDP(b: Buffer | Uint8Array, offset?: number): UDPResult {
   const o = startOf(b, offset);
   const length = u16(b, o + 4);

@@ -9,6 +9,7 @@
  * ends option parsing and leaves `options._error`.
  */
 import { tagDecoder, truncated, u16, u32 } from '../../pcap-internal/decoder';
+import { fieldsWith, inspectSymbol, ownView, viewOf } from '../../pcap-internal/show';
 import type { Bytes, Emitter } from '../../pcap-internal/decoder';
 
 /** Flag bits; `nonce` is the low bit of the data-offset byte. */
@@ -135,19 +136,55 @@ class TCP {
   ackno: number | undefined = undefined;
   headerLength: number | undefined = undefined;
   reserved: undefined = undefined;
-  flags: TCPFlags | undefined = undefined;
   windowSize: number | undefined = undefined;
   checksum: number | undefined = undefined;
   urgentPointer: number | undefined = undefined;
   options: TCPOptions | undefined = undefined;
-  /** The payload: a view into the packet, valid while the packet is. null: none. */
-  data: Buffer | null | undefined = undefined;
   dataLength: number | undefined = undefined;
   /** Set only when the header is cut short (npm pcap throws there). */
   declare _error?: string;
 
+  /**
+   * What flags and data are built from, on first use: most programs read
+   * neither, and a Buffer view costs more than decoding the whole header.
+   */
+  #flagBytes = -1;
+  #flags: TCPFlags | undefined = undefined;
+  #raw: Buffer | undefined = undefined;
+  #dataAt = 0;
+  #data: Buffer | null | undefined = undefined;
+
   constructor(emitter?: Emitter) {
     this.emitter = emitter;
+  }
+
+  /** The flag bits (built on first use). */
+  get flags(): TCPFlags | undefined {
+    if (this.#flags === undefined && this.#flagBytes >= 0) {
+      this.#flags = new TCPFlags().decode(this.#flagBytes >> 8, this.#flagBytes & 255);
+    }
+    return this.#flags;
+  }
+
+  set flags(value: TCPFlags | undefined) {
+    this.#flags = value;
+  }
+
+  /**
+   * The payload: a view into the packet (no copy), valid while the packet's
+   * buffer is, as in npm pcap; null when there is none.
+   */
+  get data(): Buffer | null | undefined {
+    if (this.#data === undefined && this.#raw !== undefined) {
+      const n = this.dataLength as number;
+      this.#data = n > 0 ? viewOf(this.#raw, this.#dataAt, this.#dataAt + n) : null;
+    }
+    return this.#data;
+  }
+
+  set data(value: Buffer | null | undefined) {
+    this.#data = value;
+    this.#raw = undefined;
   }
 
   /** Decode at `offset`; `len` is the segment length the IP header gives. */
@@ -163,7 +200,8 @@ class TCP {
     this.ackno = u32(b, offset + 8);
     const headerLength = (b[offset + 12] & 0xf0) >> 2;
     this.headerLength = headerLength;
-    this.flags = new TCPFlags().decode(b[offset + 12], b[offset + 13]);
+    this.#flagBytes = (b[offset + 12] << 8) | b[offset + 13];
+    this.#flags = undefined;
     this.windowSize = u16(b, offset + 14);
     this.checksum = u16(b, offset + 16);
     this.urgentPointer = u16(b, offset + 18);
@@ -175,10 +213,24 @@ class TCP {
     }
     const dataLength = len - headerLength;
     this.dataLength = dataLength;
-    // A view, not a copy: valid only while the packet's buffer is.
-    this.data = dataLength > 0 ? b.subarray(dataAt, dataAt + dataLength) : null;
+    this.#raw = b;
+    this.#dataAt = dataAt;
+    this.#data = undefined;
     if (this.emitter) this.emitter.emit('tcp', this);
     return this;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return fieldsWith(this, this.lazyFields());
+  }
+
+  [inspectSymbol](): object {
+    return ownView(this, fieldsWith(this, this.lazyFields()));
+  }
+
+  /** flags and data where npm pcap has them. */
+  private lazyFields(): [string, string, unknown][] {
+    return [['reserved', 'flags', this.flags], ['options', 'data', this.data]];
   }
 
   /** "54321->80 seq 1 ack 0 flags [ap] win 512 csum 0 [.] len 10". */

@@ -1,0 +1,69 @@
+/**
+ * DNS summaries, as tcpdump prints them without -vv:
+ *   query:    22836+ [1au] A? www.tcpdump.org. (56)
+ *   response: 22836*- 2/2/5 A 192.139.46.66, A 198.199.88.104 (224)
+ * (-v adds each answer's name.)
+ */
+import type { DnsLayer, DnsRecord } from '../../../index';
+import type { PrintContext } from './context';
+import { DNS_CLASS_NAMES, DNS_TYPE_NAMES } from './names';
+
+const OPCODES = ['', ' inv_q', ' stat', ' op3', ' notify', ' update', ' op6', ' op7', ' op8', ' updateA', ' updateD',
+  ' updateDA', ' updateM', ' updateMA', ' zoneInit', ' zoneRef'];
+const RCODES = ['', ' FormErr', ' ServFail', ' NXDomain', ' NotImp', ' Refused', ' YXDomain', ' YXRRSet', ' NXRRSet',
+  ' NotAuth', ' NotZone', ' Resp11', ' Resp12', ' Resp13', ' Resp14', ' NoChange', ' BadVers', 'Resp17', ' Resp18',
+  ' Resp19', ' Resp20', 'Resp21', ' Resp22', ' BadCookie'];
+const OPT = 41;
+
+const typeName = (t: number): string => DNS_TYPE_NAMES[t] ?? `Type${t}`;
+const fqdn = (name: string): string => `${name}.`.replace(/^\.$/, '.');
+const classText = (cls: number): string => (cls === 1 ? '' : ` ${DNS_CLASS_NAMES[cls] ?? `(Class ${cls})`}`);
+
+function rdataText(c: PrintContext, r: DnsRecord): string {
+  const d = r.data;
+  if (r.type === 1 || r.type === 28) return typeof d === 'string' ? ` ${d}` : '';
+  if (typeof d === 'string') return ` ${fqdn(d)}`;
+  if (d instanceof Uint8Array) return '';
+  if (Array.isArray(d)) return (d as readonly string[]).map((t) => ` "${t}"`).join('');
+  const f = d as Record<string, unknown>;
+  if ('exchange' in f) return ` ${fqdn(String(f.exchange))} ${f.preference}`;
+  if ('target' in f) return ` ${fqdn(String(f.target))}:${f.port} ${f.priority} ${f.weight}`;
+  if ('mname' in f && c.o.verbose > 0) {
+    return ` ${fqdn(String(f.mname))} ${fqdn(String(f.rname))} ${f.serial} ${f.refresh} ${f.retry} ${f.expire} ${f.minimum}`;
+  }
+  return '';
+}
+
+function recordText(c: PrintContext, r: DnsRecord): string {
+  const name = c.o.verbose > 0 ? ` ${fqdn(r.name)}` : '';
+  return `${name}${r.type === OPT ? '' : classText(r.class)} ${typeName(r.type)}${rdataText(c, r)}`;
+}
+
+/** The DNS part of a UDP or TCP line; `length` is the message's length. */
+export function dnsText(c: PrintContext, m: DnsLayer, length: number): string {
+  const opt = m.additionals.find((r) => r.type === OPT);
+  // The OPT record's TTL carries the upper bits of the response code.
+  const rcode = m.rcode | (opt ? (opt.ttl >>> 24) << 4 : 0);
+  let s: string;
+  if (m.qr) {
+    s = `${m.id}${OPCODES[m.opcode]}${RCODES[rcode] ?? ` Resp${rcode & 0xfff}`}${m.aa ? '*' : ''}${m.ra ? '' : '-'}`
+      + `${m.tc ? '|' : ''}${m.ad ? '$' : ''}`;
+    if (m.qdcount !== 1) s += ` [${m.qdcount}q]`;
+    s += ` ${m.ancount}/${m.nscount}/${m.arcount}`;
+    s += m.answers.map((r) => recordText(c, r)).join(',');
+  } else {
+    s = `${m.id}${OPCODES[m.opcode]}${m.rd ? '+' : ''}${m.cd ? '%' : ''}`;
+    if (m.flags & 0x6cf) s += ` [b2&3=0x${m.flags.toString(16)}]`;
+    if (m.opcode === 1) {
+      if (m.qdcount) s += ` [${m.qdcount}q]`;
+      if (m.ancount !== 1) s += ` [${m.ancount}a]`;
+    } else {
+      if (m.ancount) s += ` [${m.ancount}a]`;
+      if (m.qdcount !== 1) s += ` [${m.qdcount}q]`;
+    }
+    if (m.nscount) s += ` [${m.nscount}n]`;
+    if (m.arcount) s += ` [${m.arcount}au]`;
+    s += m.questions.map((q) => ` ${typeName(q.type)}${classText(q.class)}? ${fqdn(q.name)}`).join('');
+  }
+  return `${s} (${length})`;
+}
