@@ -682,18 +682,9 @@ static int afp_txsync(struct nmp_port *p, struct nmp_err *err)
 	if (moved < 0)
 		return -1;
 	/* Check every new slot before the kernel sees any of them. */
-	for (i = old; i != p->tx.head; i = nmp_ring_next(&p->tx, i)) {
-		uint32_t len = p->tx.slot[i].len;
-		if (len < ETH_HLEN || len > p->tx_max_len) {
-			p->tx.head = old;
-			nmp_ring_reset(&p->tx);
-			return nmp_fail(err, "EBADSLOT",
-					"TX slot %u has length %u; a frame on %s "
-					"is %d to %u bytes. The ring was reset "
-					"to head %u", i, len, a->ifname, ETH_HLEN,
-					p->tx_max_len, old);
-		}
-	}
+	if (nmp_ring_check_tx_lens(&p->tx, old, ETH_HLEN, p->tx_max_len,
+				   a->ifname, err) < 0)
+		return -1;
 	for (i = old; i != p->tx.head; i = nmp_ring_next(&p->tx, i)) {
 		struct tpacket3_hdr *h = tx_frame(a, i);
 		h->tp_len = p->tx.slot[i].len;

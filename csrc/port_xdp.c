@@ -639,18 +639,10 @@ static int xdp_txsync(struct nmp_port *p, struct nmp_err *err)
 	moved = nmp_ring_take_head(&p->tx, err);
 	if (moved < 0)
 		return -1;
-	for (i = old; i != p->tx.head; i = nmp_ring_next(&p->tx, i)) {
-		uint32_t len = p->tx.slot[i].len;
-		if (len < ETH_HLEN || len > p->tx_max_len) {
-			p->tx.head = old;
-			nmp_ring_reset(&p->tx);
-			return nmp_fail(err, "EBADSLOT",
-					"TX slot %u has length %u; a frame on %s "
-					"is %d to %u bytes. The ring was reset "
-					"to head %u", i, len, x->ifname, ETH_HLEN,
-					p->tx_max_len, old);
-		}
-	}
+	/* Check every new slot before the kernel sees any of them. */
+	if (nmp_ring_check_tx_lens(&p->tx, old, ETH_HLEN, p->tx_max_len,
+				   x->ifname, err) < 0)
+		return -1;
 	/* The TX ring has a place for every frame: no check for room. */
 	for (i = old; i != p->tx.head; i = nmp_ring_next(&p->tx, i)) {
 		struct xdp_desc *d = xsk_ring_desc(&x->tx, x->tx.cached_prod++);

@@ -66,6 +66,27 @@ int64_t nmp_ring_take_head(struct nmp_ring *r, struct nmp_err *err)
 	}
 }
 
+int nmp_ring_check_tx_lens(struct nmp_ring *r, uint32_t old, uint32_t min_len,
+			   uint32_t max_len, const char *port,
+			   struct nmp_err *err)
+{
+	uint32_t i;
+
+	for (i = old; i != r->head; i = nmp_ring_next(r, i)) {
+		uint32_t len = r->slot[i].len;
+		if (len < min_len || len > max_len) {
+			r->head = old;
+			nmp_ring_reset(r);
+			return nmp_fail(err, "EBADSLOT",
+					"TX slot %u has length %u; a frame on %s "
+					"is %u to %u bytes. The ring was reset "
+					"to head %u", i, len, port, min_len,
+					max_len, old);
+		}
+	}
+	return 0;
+}
+
 void nmp_ring_publish(struct nmp_ring *r)
 {
 	__atomic_store_n(&r->hdr->tail, r->tail, __ATOMIC_RELEASE);

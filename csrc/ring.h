@@ -86,6 +86,16 @@ void nmp_ring_free(struct nmp_ring *r);
  */
 int64_t nmp_ring_take_head(struct nmp_ring *r, struct nmp_err *err);
 
+/*
+ * TX: check the lengths JS wrote into the slots from old to the head
+ * nmp_ring_take_head just accepted: each must lie in [min_len, max_len].
+ * On a bad one the ring goes back to head old, and -1 is returned with
+ * EBADSLOT naming the slot and the port.
+ */
+int nmp_ring_check_tx_lens(struct nmp_ring *r, uint32_t old, uint32_t min_len,
+			   uint32_t max_len, const char *port,
+			   struct nmp_err *err);
+
 /* Publish C's tail to the shared header (after the slots are written). */
 void nmp_ring_publish(struct nmp_ring *r);
 
