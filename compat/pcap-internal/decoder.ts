@@ -16,7 +16,7 @@ export interface Emitter {
   emit(event: string, ...args: unknown[]): unknown;
 }
 
-/** Bytes as the decoders read them (a Buffer, or a plain array in tests). */
+/** The bytes the decoders read: the packet (a Buffer, as npm pcap takes it). */
 export type Bytes = Buffer;
 
 /**
