@@ -50,6 +50,20 @@ if (requireRoot(t)) {
     t.equal(slow.signal, 'SIGKILL');
   });
 
+  t.test('stale namespaces of dead test processes are swept, live ones kept', async (t) => {
+    // A pid that has exited: the shell's own, after it returned.
+    const deadPid = Number(execFileSync('sh', ['-c', 'echo $$'], { encoding: 'utf8' }).trim());
+    const stale = `nmpt-${deadPid}-7`;
+    execFileSync('ip', ['netns', 'add', stale]);
+    t.teardown(() => { try { execFileSync('ip', ['netns', 'del', stale], { stdio: 'ignore' }); } catch { /* swept */ } });
+    const mine = await Netns.create(t); // this process is alive
+    const r = await runChild(path.join(__dirname, 'fixtures', 'netns-create.ts'), [], { timeoutMs: 20_000 });
+    t.equal(r.code, 0, 'the child created and deleted a namespace', { stderr: r.stderr });
+    const left = listTestNetns();
+    t.notOk(left.includes(stale), `${stale} (dead pid) swept`);
+    t.ok(left.includes(mine.name), `${mine.name} (live pid) kept`);
+  });
+
   t.test('namespaces are gone after teardown', async (t) => {
     t.equal(created.length, 1);
     const left = listTestNetns();

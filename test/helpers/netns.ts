@@ -59,11 +59,38 @@ export interface NetnsOptions {
 let counter = 0;
 const live = new Set<Netns>();
 
-// Last-chance cleanup: tap's timeout kills the test process with a signal,
-// which skips teardown but still runs 'exit' for an orderly shutdown.
+// Last-chance cleanup on an orderly exit. A test process killed by a
+// signal it does not handle (tap's timeout) runs neither teardown nor
+// 'exit': sweepStale() removes what such a process left behind.
 process.on('exit', () => {
   for (const ns of live) ns.destroy();
 });
+
+let swept = false;
+
+/**
+ * Delete `nmpt-<pid>-<n>` namespaces whose process is gone (once per
+ * process). A live pid's namespaces are never touched, so concurrent test
+ * runs keep theirs.
+ */
+function sweepStale(): void {
+  if (swept) return;
+  swept = true;
+  for (const name of listTestNetns()) {
+    const pid = Number(/^nmpt-(\d+)-\d+$/.exec(name)?.[1]);
+    if (!Number.isInteger(pid) || pid === process.pid || processAlive(pid)) continue;
+    try { run('ip', ['netns', 'del', name]); } catch { /* gone meanwhile */ }
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 export class Netns {
   readonly name: string;
@@ -80,6 +107,7 @@ export class Netns {
    * async so callers need not change if setup ever has to wait.
    */
   static async create(t?: TestLike, opts: NetnsOptions = {}): Promise<Netns> {
+    sweepStale();
     const name = `nmpt-${process.pid}-${counter++}`;
     const [a, b] = opts.veth ?? ['va', 'vb'];
     run('ip', ['netns', 'add', name]);
