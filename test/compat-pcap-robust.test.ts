@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { corpusDir, loadCorpusPackets } from '../bench/pcap-corpus';
 import type { PacketWithHeader } from '../compat/pcap-internal/types';
+import { prng } from './fixtures/savefile/util';
 import { npmPcapDir, quietly } from './helpers/npm-pcap';
 import * as ours from '../compat/pcap/decode';
 
@@ -132,17 +133,6 @@ t.test('where npm pcap 3.1.0 throws or hangs, ours decodes', async (t) => {
     });
   }
 });
-
-/** mulberry32: deterministic, so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), a | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 t.test('fuzz: 100,000 mutated and random packets, every link type: no throw, no hang', async (t) => {
   const dir = corpusDir();
