@@ -132,7 +132,7 @@ async function generate(path: string, kind: Kind, mib: number): Promise<Meta> {
 }
 
 /** The capture for (kind, mib): reused if present with the same parameters. */
-async function ensureCapture(kind: Kind, mib: number): Promise<{ path: string; meta: Meta }> {
+export async function ensureCapture(kind: Kind, mib: number): Promise<{ path: string; meta: Meta }> {
   const path = join(OUT, `offline-${kind}-${mib}MiB.pcap`);
   try {
     const meta = JSON.parse(readFileSync(`${path}.json`, 'utf8')) as Meta;
