@@ -178,10 +178,11 @@ export class LiveSession extends Session {
   }
 
   /**
-   * Queue frames (copied into the TX ring; the kernel is kicked once per
-   * ring-full). Every frame is checked before any is queued. Returns how
-   * many were queued: all of them, or it throws EAGAIN with `sent` (those
-   * of this call queued) when the ring stayed full for `txWaitMs` in all.
+   * Send frames: copied into the TX ring, with one kick (system call) per
+   * ring-full and one at the end, so they have left when it returns. Every
+   * frame is checked before any is queued. Returns how many were sent: all
+   * of them, or it throws EAGAIN with `sent` (those of this call queued)
+   * when the ring stayed full for `txWaitMs` in all.
    */
   injectBatch(frames: readonly Uint8Array[]): number {
     const q = this.#txq ?? this.#queue();

@@ -117,7 +117,9 @@ export class TxQueue {
   push(f: Uint8Array): void {
     const words = this.#words;
     let h = words[HEAD];
-    if (h === words[TAIL] && !this.#makeRoom(this.#waitMs)) throw this.#full(0);
+    // (A head JS scribbled out of range: the kick has C reset the ring.)
+    if ((h === words[TAIL] || h >= this.#numSlots) && !this.#makeRoom(this.#waitMs)) throw this.#full(0);
+    h = words[HEAD];
     const slot = SLOT0 + h * SLOT_WORDS;
     this.#bytes.set(f, words[slot + OFFSET]);
     words[slot + LEN] = f.length;
@@ -128,7 +130,8 @@ export class TxQueue {
     if (h === words[TAIL]) this.kick(); // the ring is full: send it now
   }
 
-  /** Queue checked frames [0, n); waits (bounded, in all) for room. */
+  /** Queue checked frames and kick: one txsync per call and per ring-full.
+   * Waits (bounded, in all) for room. */
   pushAll(frames: readonly Uint8Array[]): number {
     const words = this.#words;
     const bytes = this.#bytes;
@@ -155,10 +158,10 @@ export class TxQueue {
       }
       words[HEAD] = h;
       words[CUR] = h;
-      if (this.#unsynced === 0) this.#schedule();
       this.#unsynced += done - first;
       if (h === t) this.kick();
     }
+    if (this.#unsynced > 0) this.kick(); // a batch is one kick already
     return done;
   }
 
