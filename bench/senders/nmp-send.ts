@@ -2,7 +2,8 @@
  * Sender: netmap-pcap injection, bounded by COUNT frames and SECONDS.
  *   batch          injectBatch() with 1024 prebuilt frames per call: frames
  *                  are copied into the PACKET_TX_RING, one send() per ring-full
- *   single         inject() once per frame: one send() per frame
+ *   single         inject() once per frame: frames are queued in the TX
+ *                  ring, one send() per ring-full (transparent batching)
  *   batch-inbound  batch, on a session opened with filter 'inbound': the
  *                  session's RX socket then skips our own outgoing frames
  *                  in the kernel (see the notes in RESULTS.md)
@@ -31,6 +32,7 @@ measure(`netmap-pcap ${mode}`, seconds, (deadline) => {
       sent += session.injectBatch(count - sent >= BATCH ? frames : frames.slice(0, count - sent));
     }
   }
+  session.flush(); // what the last ring-full left queued goes inside the clock
   return sent;
 });
 session.close();
