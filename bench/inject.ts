@@ -23,6 +23,8 @@ export interface InjectRun {
 export interface SenderSpec {
   name: string;
   argv(ns: Netns, count: number, size: number, seconds: number): string[];
+  /** The run's result from its stdout, for senders that print no JSON line. */
+  parse?(stdout: string[]): SendResult | undefined;
 }
 
 /** A node sender script from dist/bench/senders, sending on `device`. */
@@ -31,16 +33,47 @@ export const node = (script: string, mode: string, extra: string[] = [], device 
     ns.exec(GEN_CPU, process.execPath, [join(__dirname, 'senders', script), device, mode,
       String(count), String(size), String(seconds), ...extra]);
 
-const gen = (mode: string) => (ns: Netns, count: number, size: number, seconds: number): string[] =>
-  ns.exec(GEN_CPU, GEN, ['-i', 'nmp0', '-n', String(count), '-s', String(size), '-m', mode, '-d', String(seconds)]);
+const gen = (mode: string, extra: string[] = []) => (ns: Netns, count: number, size: number, seconds: number): string[] =>
+  ns.exec(GEN_CPU, GEN, ['-i', 'nmp0', '-n', String(count), '-s', String(size), '-m', mode, '-d', String(seconds), ...extra]);
+
+const NMSEND = join(__dirname, '..', 'bin', 'nmsend.js');
+
+/** `nmsend --generate`, timed by bash's `times` (the whole process's CPU). */
+const nmsendGenerate: SenderSpec = {
+  name: 'nmsend --generate (60 B, as fast as possible)',
+  argv: (ns, count, size, seconds) => ns.exec(GEN_CPU, 'bash', ['-c',
+    `${process.execPath} ${NMSEND} -i nmp0 --generate --count ${count} --size ${size} --duration ${seconds} ` +
+    '--dst-mac 02:00:00:00:00:02 2>&1; times']),
+  parse: (out) => {
+    const m = out.map((l) => /nmsend: sent (\d+) packets \(\d+ bytes\) in ([\d.]+) s/.exec(l)).find(Boolean);
+    const times = out[out.length - 1]?.trim().split(/\s+/) ?? [];
+    const clock = (x: string): number => {
+      const c = /^(\d+)m([\d.]+)s$/.exec(x);
+      return c ? Number(c[1]) * 60 + Number(c[2]) : NaN;
+    };
+    if (!m || times.length !== 2) return undefined;
+    const sent = Number(m[1]);
+    const cpu = clock(times[0]) + clock(times[1]);
+    return { mode: 'nmsend generate', sent, seconds: Number(m[2]), pps: sent / Number(m[2]),
+      cpu_ns_per_pkt: (cpu * 1e9) / sent };
+  },
+};
+
+/** The three C senders the targets are measured against (none with QDISC_BYPASS). */
+export const C_REFERENCES = /^C gen (txring|sendmmsg|send) \(/;
 
 export function senders(pcapDir: string | null): SenderSpec[] {
   const list: SenderSpec[] = [
     { name: 'C gen txring (PACKET_TX_RING, 256/send)', argv: gen('txring') },
     { name: 'C gen sendmmsg (256/call)', argv: gen('sendmmsg') },
+    { name: 'C gen send (1 send() per frame)', argv: gen('send') },
+    // Measured, not a reference: frames that skip the qdisc are invisible to local taps.
+    { name: 'C gen txring, PACKET_QDISC_BYPASS', argv: gen('txring', ['--bypass']) },
+    { name: 'C gen sendmmsg, PACKET_QDISC_BYPASS', argv: gen('sendmmsg', ['--bypass']) },
     { name: 'netmap-pcap injectBatch (1024/call)', argv: node('nmp-send.js', 'batch') },
     { name: 'netmap-pcap injectBatch, direction \'in\'', argv: node('nmp-send.js', 'batch-in') },
     { name: 'netmap-pcap inject (1/call)', argv: node('nmp-send.js', 'single') },
+    nmsendGenerate,
   ];
   if (pcapDir) list.push({ name: 'npm pcap session.inject (1/call)', argv: node('pcap-send.js', 'single', [pcapDir]) });
   return list;
@@ -52,8 +85,8 @@ export async function injectOnce(ns: Netns, spec: SenderSpec, count: number, siz
   const c = new Child(spec.argv(ns, count, size, seconds));
   const code = await c.finish((seconds + 20) * 1000);
   const line = c.stdout.find((l) => l.startsWith('{'));
-  if (code !== 0 || !line) throw new Error(`${spec.name} failed (exit ${code}): ${c.failure()}`);
-  const r = JSON.parse(line) as SendResult;
+  const r = spec.parse ? spec.parse(c.stdout) : line ? JSON.parse(line) as SendResult : undefined;
+  if (code !== 0 || !r) throw new Error(`${spec.name} failed (exit ${code}): ${c.failure()}`);
   await sleep(200); // let nmp1's NAPI thread finish what is queued
   return { sender: spec.name, sent: r.sent, pps: r.pps, cpuNsPerPkt: r.cpu_ns_per_pkt,
     arrived: ns.counter('nmp1', 'rx_packets') - rx0, retries: r.retries ?? 0 };

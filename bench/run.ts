@@ -10,6 +10,7 @@
  * filtered by netmap-pcap, tcpdump -r and pcap-parser. BENCH_ONLY=pipe or
  * BENCH_ONLY=offline runs only that part (no root needed),
  * BENCH_ONLY=network only the capture, injection and fanout tables,
+ * BENCH_ONLY=inject only the injection table, printed, not written,
  * BENCH_ONLY=fanout only 1 against 2 fanout workers (bench/fanout.ts),
  * BENCH_ONLY=xdp only the AF_XDP table (bench/xdp.ts: xdp: against plain
  * on the same veth). Then
@@ -72,8 +73,8 @@ const DECODE_MS = env('BENCH_DECODE_MS', 1000);
 const NMSEND_COUNT = env('BENCH_NMSEND_COUNT', 1_000_000);
 const ONLY = process.env.BENCH_ONLY ?? '';
 const PART_NAMES = ['offline', 'network', 'pipe', 'fanout', 'xdp', 'nmsend', 'decode', 'pcapcompat'];
-if (ONLY !== '' && !PART_NAMES.includes(ONLY)) {
-  throw new Error(`BENCH_ONLY must be one of ${PART_NAMES.join(', ')}`);
+if (ONLY !== '' && ONLY !== 'inject' && !PART_NAMES.includes(ONLY)) {
+  throw new Error(`BENCH_ONLY must be one of ${PART_NAMES.join(', ')}, inject`);
 }
 /** Upper bound on any one sender's run, whatever COUNT says. */
 const SEND_SECONDS = 10;
@@ -327,6 +328,16 @@ async function main(): Promise<void> {
   requireRoot();
   const machine = describeMachine();
   buildGen();
+  if (ONLY === 'inject') {
+    // The injection table alone, printed (RESULTS.md keeps it inside the
+    // network part: BENCH_ONLY=network rewrites it).
+    const pcapInstall = ensurePcap(join(OUT, 'peers'));
+    await networkUp();
+    const text = await injectTableText('dir' in pcapInstall ? { dir: pcapInstall.dir } : { error: pcapInstall.error });
+    ns.down();
+    process.stdout.write(`\n${text}\n\nload average after: ${loadNow()}\n`);
+    return;
+  }
   const single = IN_NAMESPACE[ONLY as Part];
   if (single) {
     await networkUp();
