@@ -67,6 +67,13 @@
 #define XDP_MIN_BUSY_PAUSE_US 20u
 #define XDP_BIND_RETRIES 100
 #define XDP_BIND_RETRY_US 5000u
+/* Frames one sendto() may move in copy mode (XDP_MAX_TX_SKB_BUDGET, Linux
+ * 6.17+; older kernels move 32). */
+#ifndef XDP_MAX_TX_SKB_BUDGET
+#define XDP_MAX_TX_SKB_BUDGET 9
+#endif
+#define XDP_TX_BUDGET 256u
+#define XDP_KERNEL_TX_BATCH 32u
 /* The highest receive rates of one queue, to bound how long packets may
  * gather (xdp_gather.h) before the frames run out: copy mode (the kernel
  * copies every frame) stays under ~4 Mpps per queue, zero-copy NICs reach
@@ -91,6 +98,7 @@ struct xdp {
 	uint8_t *tx_done;          /* per JS TX slot: completed, not yet freed */
 	int zerocopy;
 	uint64_t tx_dropped;       /* frames the device refused (EBUSY) */
+	uint32_t tx_budget;        /* frames one kick moves in copy mode */
 	unsigned busy_pause_us;    /* pause after such a refusal */
 
 	struct nmp_xdp_gather gather;  /* poll_fd, and batching wake-ups */
@@ -298,6 +306,11 @@ static int setup_rings(struct xdp *x, struct nmp_err *err)
 	    map_ring(x, &x->tx, &off.tx, x->tx_frames, sizeof(struct xdp_desc),
 		     XDP_PGOFF_TX_RING, err) < 0)
 		return -1;
+	/* Fewer kicks per ring-full in copy mode where the kernel allows it. */
+	x->tx_budget = XDP_TX_BUDGET;
+	if (setsockopt(x->fd, SOL_XDP, XDP_MAX_TX_SKB_BUDGET, &x->tx_budget,
+		       sizeof(x->tx_budget)) < 0)
+		x->tx_budget = XDP_KERNEL_TX_BATCH;
 	/* Every RX frame starts on the fill ring. */
 	for (i = 0; i < x->rx_frames; i++)
 		*xsk_ring_addr(&x->fill, x->fill.cached_prod++) =
@@ -607,7 +620,7 @@ static int xdp_open_tx(struct nmp_port *p, struct nmp_err *err)
 
 /*
  * Tell the kernel about posted frames. In copy mode one sendto() moves at
- * most a small batch (32 frames on Linux 6) and answers EAGAIN when more
+ * most tx_budget frames (see XDP_TX_BUDGET) and answers EAGAIN when more
  * are left, so it is repeated while the kernel keeps taking frames.
  * EBUSY means the device dropped a frame it had no room for (a veth whose
  * peer's queue is full): the kernel has completed that frame, so it cannot
@@ -617,7 +630,7 @@ static int xdp_open_tx(struct nmp_port *p, struct nmp_err *err)
  */
 static int kick_tx(struct xdp *x, struct nmp_err *err)
 {
-	unsigned rounds = x->tx_frames / 32 + 2;
+	unsigned rounds = x->tx_frames / x->tx_budget + 2;
 
 	if (x->zerocopy && !xsk_needs_wakeup(&x->tx))
 		return 0;
