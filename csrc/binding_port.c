@@ -651,6 +651,32 @@ static napi_value port_wait_readable(napi_env env, napi_callback_info info)
 	return out;
 }
 
+/* txWait(timeoutMs): wait, at most timeoutMs, for a free TX slot (the
+ * tx_wait op). Returns the free slots; 0 means still full. */
+static napi_value port_tx_wait(napi_env env, napi_callback_info info)
+{
+	size_t argc = 1;
+	napi_value argv[1], out;
+	struct port_wrap *w = this_port(env, info, &argc, argv);
+	struct nmp_err err;
+	int64_t timeout;
+	int n;
+
+	if (!w || argc < 1 || nmp_arg_i64(env, argv[0], "timeoutMs", &timeout))
+		return NULL;
+	if (timeout < 0 || timeout > 60000) {
+		nmp_throw_code(env, "EINVAL", "timeoutMs must be 0 to 60000");
+		return NULL;
+	}
+	n = w->port.ops->tx_wait(&w->port, (uint32_t)timeout, &err);
+	if (n < 0) {
+		nmp_throw(env, &err);
+		return NULL;
+	}
+	NAPI_OK(napi_create_int32(env, n, &out));
+	return out;
+}
+
 /* socketError(): the pending error on the port's descriptor (a link that
  * went down, ...) as a PcapError, or null. Clears it. */
 static napi_value port_socket_error(napi_env env, napi_callback_info info)
@@ -690,6 +716,7 @@ napi_value nmp_port_class(napi_env env)
 		{ "openTx", NULL, port_open_tx, NULL, NULL, NULL, napi_default, NULL },
 		{ "rxsync", NULL, port_rxsync, NULL, NULL, NULL, napi_default, NULL },
 		{ "txsync", NULL, port_txsync, NULL, NULL, NULL, napi_default, NULL },
+		{ "txWait", NULL, port_tx_wait, NULL, NULL, NULL, napi_default, NULL },
 		{ "memory", NULL, port_memory, NULL, NULL, NULL, napi_default, NULL },
 		{ "info", NULL, port_info, NULL, NULL, NULL, napi_default, NULL },
 		{ "stats", NULL, port_stats, NULL, NULL, NULL, napi_default, NULL },

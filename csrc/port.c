@@ -22,6 +22,13 @@ static int closed_op(struct nmp_port *p, struct nmp_err *err)
 	return closed_fail(err);
 }
 
+static int closed_tx_wait(struct nmp_port *p, uint32_t timeout_ms,
+			  struct nmp_err *err)
+{
+	(void)p; (void)timeout_ms;
+	return closed_fail(err);
+}
+
 static int closed_poll_fd(struct nmp_port *p)
 {
 	(void)p;
@@ -60,6 +67,7 @@ const struct nmp_port_ops nmp_closed_ops = {
 	.open_tx = closed_op,
 	.rxsync = closed_op,
 	.txsync = closed_op,
+	.tx_wait = closed_tx_wait,
 	.poll_fd = closed_poll_fd,
 	.stats = closed_stats,
 	.setfilter = closed_setfilter,

@@ -95,8 +95,26 @@ struct nmp_port_ops {
 	/* Take back the RX slots JS released (head), publish new ones (tail).
 	 * Never blocks. */
 	int (*rxsync)(struct nmp_port *p, struct nmp_err *err);
-	/* Send the TX slots JS filled (up to head), reclaim sent ones (tail). */
+	/*
+	 * Send the TX slots JS filled (up to head), reclaim the slots the
+	 * other side has finished with (tail), and return the free slots.
+	 * Never blocks, and a full ring is not an error: after the sync
+	 * [head, tail) may be empty, and the call returns 0. Frames the
+	 * kernel refused for now (a full device queue) stay submitted and
+	 * are pushed again by the next txsync or tx_wait.
+	 */
 	int (*txsync)(struct nmp_port *p, struct nmp_err *err);
+	/*
+	 * Wait, at most timeout_ms, for a free TX slot: txsync, then sleep
+	 * in poll(2) for POLLOUT where the descriptor reports it (short
+	 * re-syncs otherwise), and txsync again, until a slot is free or the
+	 * time is up. Returns the free slots, 0 if the ring is still full
+	 * when the time runs out (not an error), -1 on an error txsync
+	 * reports. timeout_ms 0: one txsync, no sleep. The only TX operation
+	 * that blocks; the binding exposes it as port.txWait(timeoutMs).
+	 */
+	int (*tx_wait)(struct nmp_port *p, uint32_t timeout_ms,
+		       struct nmp_err *err);
 	/* The descriptor to poll for readiness, or -1. */
 	int (*poll_fd)(struct nmp_port *p);
 	int (*stats)(struct nmp_port *p, struct nmp_stats *st,

@@ -14,6 +14,7 @@
  * buffer and its length into the slot; txsync checks the lengths, marks
  * the frames TP_STATUS_SEND_REQUEST and sends them all with one send()
  * that does not wait; slots come back as the kernel completes frames.
+ * txsync never waits for room: tx_wait polls the TX socket for POLLOUT.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -537,8 +538,6 @@ static int afp_open_tx(struct nmp_port *p, struct nmp_err *err)
 	struct sockaddr_ll sll;
 	struct ifreq ifr;
 	int version = TPACKET_V3, loss = 1;
-	/* bounds the one wait txsync does when the ring is full */
-	struct timeval send_timeout = { .tv_sec = 1, .tv_usec = 0 };
 	uint32_t max_len, frame = AFP_TX_MIN_FRAME, frames;
 	size_t len;
 	uint8_t *map;
@@ -570,9 +569,7 @@ static int afp_open_tx(struct nmp_port *p, struct nmp_err *err)
 	req.tp_block_nr = frames / (req.tp_block_size / frame);
 	/* PACKET_LOSS: a frame the kernel refuses is skipped, not retried
 	 * forever; txsync already refuses the lengths we know are bad. */
-	if (setsockopt(a->tx_fd, SOL_SOCKET, SO_SNDTIMEO, &send_timeout,
-		       sizeof(send_timeout)) < 0 ||
-	    setsockopt(a->tx_fd, SOL_PACKET, PACKET_VERSION, &version,
+	if (setsockopt(a->tx_fd, SOL_PACKET, PACKET_VERSION, &version,
 		       sizeof(version)) < 0 ||
 	    setsockopt(a->tx_fd, SOL_PACKET, PACKET_LOSS, &loss,
 		       sizeof(loss)) < 0 ||
@@ -641,38 +638,16 @@ static void tx_reclaim(struct nmp_port *p, struct afp *a)
 	}
 }
 
-/* send() the frames marked SEND_REQUEST; flags 0 also waits for every
- * frame in flight to complete. A full socket buffer is not an error. */
-static int tx_send(struct afp *a, int flags, struct nmp_err *err)
+/* send() the frames marked SEND_REQUEST, without waiting. A full socket
+ * buffer or device queue is not an error: the frames stay marked and the
+ * next txsync pushes them again. */
+static int tx_send(struct afp *a, struct nmp_err *err)
 {
-	if (send(a->tx_fd, NULL, 0, flags) >= 0 || errno == EAGAIN ||
+	if (send(a->tx_fd, NULL, 0, MSG_DONTWAIT) >= 0 || errno == EAGAIN ||
 	    errno == ENOBUFS || errno == EINTR)
 		return 0;
-	if (errno == ETIMEDOUT)
-		return nmp_fail(err, "EAGAIN", "frames on %s did not leave within "
-				"1 s; is the link congested or down?", a->ifname);
 	return nmp_fail(err, nmp_errno_code(errno), "sending on %s failed: %s",
 			a->ifname, strerror(errno));
-}
-
-/*
- * No free slot left: wait, at most a second, for room. A blocking send()
- * sleeps until the frames in flight complete (measured: refilling the
- * whole ring after that beats polling for the first free slots, 1.0 vs
- * 0.7 Mpps on veth). Frames the link refused (a full veth peer answers
- * ENOBUFS and the kernel keeps them marked) are pushed again after a pause
- * that doubles up to a millisecond (nmp_tx_wait_for_room), so a slow
- * receiver gets time to drain. One try: a blocking send, then take back
- * what left.
- */
-static int push_and_reclaim(struct nmp_port *p, struct nmp_err *err)
-{
-	struct afp *a = p->priv;
-
-	if (tx_send(a, 0, err) < 0)
-		return -1;
-	tx_reclaim(p, a);
-	return 0;
 }
 
 static int afp_txsync(struct nmp_port *p, struct nmp_err *err)
@@ -705,18 +680,25 @@ static int afp_txsync(struct nmp_port *p, struct nmp_err *err)
 	/* Frames the kernel could not take last time (a full veth peer gives
 	 * ENOBUFS) are still marked: send whenever anything is pending. */
 	if ((moved > 0 || nmp_ring_next(&p->tx, p->tx.tail) != old) &&
-	    tx_send(a, MSG_DONTWAIT, err) < 0)
-		goto out;
+	    tx_send(a, err) < 0) {
+		tx_reclaim(p, a);
+		nmp_ring_publish(&p->tx);
+		return -1;
+	}
 	tx_reclaim(p, a);
-	if (p->tx.head == p->tx.tail &&
-	    nmp_tx_wait_for_room(p, push_and_reclaim, a->ifname, err) < 0)
-		goto out;
 	nmp_ring_publish(&p->tx);
 	return (int)nmp_ring_dist(&p->tx, p->tx.head, p->tx.tail);
-out:
-	tx_reclaim(p, a);
-	nmp_ring_publish(&p->tx);
-	return -1;
+}
+
+/* POLLOUT on a TX ring socket: the kernel's next frame is free again. */
+static int afp_tx_wait(struct nmp_port *p, uint32_t timeout_ms,
+		       struct nmp_err *err)
+{
+	struct afp *a = p->priv;
+
+	if (!p->tx.hdr && afp_open_tx(p, err) < 0)
+		return -1;
+	return nmp_tx_wait_poll(p, timeout_ms, a->tx_fd, err);
 }
 
 static int afp_poll_fd(struct nmp_port *p)
@@ -866,6 +848,7 @@ const struct nmp_port_ops nmp_afpacket_ops = {
 	.open_tx = afp_open_tx,
 	.rxsync = afp_rxsync,
 	.txsync = afp_txsync,
+	.tx_wait = afp_tx_wait,
 	.poll_fd = afp_poll_fd,
 	.stats = afp_stats,
 	.setfilter = afp_setfilter,

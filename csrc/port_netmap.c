@@ -26,7 +26,7 @@
  * JS writes a frame into the buffer of slot i in place; txsync checks the
  * lengths, copies them into the kernel slots and calls NIOCTXSYNC, so every
  * batch is flushed at once (libpcap's netmap backend waits for the next
- * poll). A full ring waits (bounded) in poll(POLLOUT).
+ * poll). txsync never waits; tx_wait polls for POLLOUT, bounded.
  *
  * Everything read from the shared region (tails, buffer indices, lengths,
  * the extra-buffer list) is checked before use: JS can write into that
@@ -48,10 +48,10 @@
 #include "netdev.h"
 #include "netmap_abi.h"
 #include "port.h"
+#include "tx_wait.h"
 
 #define NM_DEVICE "/dev/netmap"
 #define NM_MIN_FRAME 14u
-#define NM_TX_WAIT_MS 1000
 #define NM_MAX_EXTRA_BUFS 65536u
 
 static const char *no_netmap =
@@ -627,18 +627,6 @@ static int nm_open_tx(struct nmp_port *p, struct nmp_err *err)
 	return 0;
 }
 
-/* The ring is full: wait (bounded) for the kernel to send some. */
-static int tx_wait(struct nm *nm)
-{
-	struct pollfd pfd = { .fd = nm->fd, .events = POLLOUT };
-	int rc;
-
-	do
-		rc = poll(&pfd, 1, NM_TX_WAIT_MS);
-	while (rc < 0 && errno == EINTR);
-	return rc < 0 ? -1 : 0;
-}
-
 static int nm_txsync(struct nmp_port *p, struct nmp_err *err)
 {
 	struct nm *nm = p->priv;
@@ -676,12 +664,6 @@ static int nm_txsync(struct nmp_port *p, struct nmp_err *err)
 		return nmp_fail(err, nmp_errno_code(errno), "%s: NIOCTXSYNC: %s",
 				nm->label, strerror(errno));
 	tail = __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE);
-	if (tail == p->tx.head) {
-		if (tx_wait(nm) < 0)
-			return nmp_fail(err, nmp_errno_code(errno), "%s: poll: "
-					"%s", nm->label, strerror(errno));
-		tail = __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE);
-	}
 	/* The kernel may only give slots back: tail moves forward, never
 	 * past head. */
 	if (tail >= r->num_slots ||
@@ -694,6 +676,16 @@ static int nm_txsync(struct nmp_port *p, struct nmp_err *err)
 	tx_refresh(p, nm, old_tail, tail);
 	nmp_ring_publish(&p->tx);
 	return (int)nmp_ring_dist(&p->tx, p->tx.head, p->tx.tail);
+}
+
+/* netmap's own wait: poll(2) for POLLOUT runs a txsync in the kernel. */
+static int nm_tx_wait(struct nmp_port *p, uint32_t timeout_ms,
+		      struct nmp_err *err)
+{
+	struct nm *nm = p->priv;
+	if (!p->tx.hdr && nm_open_tx(p, err) < 0)
+		return -1;
+	return nmp_tx_wait_poll(p, timeout_ms, nm->fd, err);
 }
 
 /* ---- the rest of the contract ---- */
@@ -737,6 +729,7 @@ static int nm_setdirection(struct nmp_port *p, enum nmp_direction dir,
 	.open_tx = nm_open_tx,			\
 	.rxsync = nm_rxsync,			\
 	.txsync = nm_txsync,			\
+	.tx_wait = nm_tx_wait,			\
 	.poll_fd = nm_poll_fd,			\
 	.stats = nm_stats,			\
 	.setfilter = nm_setfilter,		\

@@ -34,7 +34,7 @@
  *
  * Waiting. Per direction one eventfd for "data" (the receiver sleeps on
  * it; it is in the epoll set poll_fd returns) and one for "space" (a full
- * sender waits on it in txsync, bounded). A side only writes an eventfd
+ * sender sleeps on it in tx_wait; txsync never waits). A side only writes an eventfd
  * when the other announced it is going to sleep (a flag in shared memory),
  * so two busy ends make no system call at all. poll_fd is level-triggered
  * like a socket: readable while JS has packets to take, when new ones
@@ -70,7 +70,6 @@
 #define PIPE_BUF_MAX 65536u
 #define PIPE_DIR_MAX (1u << 31)         /* slot offsets are 32-bit */
 #define PIPE_MIN_FRAME 14u              /* an Ethernet header */
-#define PIPE_TX_WAIT_MS 1000            /* as AF_PACKET's SO_SNDTIMEO */
 #define PIPE_HANDSHAKE_MS 2000
 #define PIPE_CONNECT_TRIES 200
 #define PIPE_NFDS 5                     /* memfd + 2 eventfds per direction */
@@ -1137,8 +1136,9 @@ static int tx_reclaim(struct nmp_port *p, struct pipe *pp)
 	return 0;
 }
 
-/* The ring is full: wait (bounded) for the receiver to make room. */
-static int tx_wait(struct nmp_port *p, struct pipe *pp)
+/* The ring is full: wait, at most timeout_ms, for the receiver to make
+ * room (its "space" eventfd) or to go away (its socket). */
+static int tx_sleep(struct nmp_port *p, struct pipe *pp, int timeout_ms)
 {
 	int efd = pp->efd_space[pp->end];
 	int fd = peer_fd(pp);
@@ -1156,7 +1156,7 @@ static int tx_wait(struct nmp_port *p, struct pipe *pp)
 	if (p->tx.head != p->tx.tail)
 		return 0;
 	do
-		rc = poll(fds, fd >= 0 ? 2 : 1, PIPE_TX_WAIT_MS);
+		rc = poll(fds, fd >= 0 ? 2 : 1, timeout_ms);
 	while (rc < 0 && errno == EINTR);
 	if (fd >= 0 && fds[1].revents && !peer_alive(pp))
 		return -1;
@@ -1218,13 +1218,40 @@ static int pipe_txsync(struct nmp_port *p, struct nmp_err *err)
 			__atomic_store_n(&pp->txd->data_wait, 0, __ATOMIC_RELEASE);
 		}
 	}
-	if (tx_reclaim(p, pp) < 0 ||
-	    (p->tx.head == p->tx.tail && tx_wait(p, pp) < 0)) {
+	if (tx_reclaim(p, pp) < 0) {
 		nmp_ring_publish(&p->tx);
 		return fail_epipe(pp, err);
 	}
 	nmp_ring_publish(&p->tx);
 	return (int)nmp_ring_dist(&p->tx, p->tx.head, p->tx.tail);
+}
+
+/* Sleep on the space eventfd until the receiver frees a slot. */
+static int pipe_tx_wait(struct nmp_port *p, uint32_t timeout_ms,
+			struct nmp_err *err)
+{
+	struct pipe *pp = p->priv;
+	struct timespec t0, t;
+	int n;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		int64_t left;
+
+		n = pipe_txsync(p, err);
+		if (n != 0)
+			return n;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		left = (int64_t)timeout_ms -
+		       ((int64_t)(t.tv_sec - t0.tv_sec) * 1000 +
+			(t.tv_nsec - t0.tv_nsec) / 1000000);
+		if (left <= 0)
+			return 0;
+		if (tx_sleep(p, pp, (int)left) < 0) {
+			nmp_ring_publish(&p->tx);
+			return fail_epipe(pp, err);
+		}
+	}
 }
 
 /* ---- the rest of the contract ---- */
@@ -1266,6 +1293,7 @@ const struct nmp_port_ops nmp_pipe_ops = {
 	.open_tx = pipe_open_tx,
 	.rxsync = pipe_rxsync,
 	.txsync = pipe_txsync,
+	.tx_wait = pipe_tx_wait,
 	.poll_fd = pipe_poll_fd,
 	.stats = pipe_stats,
 	.setfilter = pipe_setfilter,

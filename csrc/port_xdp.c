@@ -638,7 +638,7 @@ static int kick_tx(struct xdp *x, struct nmp_err *err)
 				usleep(x->busy_pause_us);
 				if (x->busy_pause_us < 1000)
 					x->busy_pause_us *= 2;
-				continue;
+				break;   /* one pause per kick: txsync stays short */
 			}
 			if (errno != EAGAIN && errno != ENOBUFS && errno != EINTR)
 				return nmp_fail(err, nmp_errno_code(errno),
@@ -675,17 +675,6 @@ static void tx_reclaim(struct nmp_port *p, struct xdp *x)
 	}
 }
 
-/* One try of the wait for a free slot: kick, then take back what left. */
-static int push_and_reclaim(struct nmp_port *p, struct nmp_err *err)
-{
-	struct xdp *x = p->priv;
-
-	if (kick_tx(x, err) < 0)
-		return -1;
-	tx_reclaim(p, x);
-	return 0;
-}
-
 static int xdp_txsync(struct nmp_port *p, struct nmp_err *err)
 {
 	struct xdp *x = p->priv;
@@ -717,10 +706,20 @@ static int xdp_txsync(struct nmp_port *p, struct nmp_err *err)
 	if (nmp_ring_next(&p->tx, p->tx.tail) != p->tx.head)
 		rc = kick_tx(x, err);
 	tx_reclaim(p, x);
-	if (rc == 0 && p->tx.head == p->tx.tail)
-		rc = nmp_tx_wait_for_room(p, push_and_reclaim, x->ifname, err);
 	nmp_ring_publish(&p->tx);
 	return rc < 0 ? -1 : (int)nmp_ring_dist(&p->tx, p->tx.head, p->tx.tail);
+}
+
+/* POLLOUT on an XSK: the TX ring has room (and, in copy mode, the poll
+ * itself pushes posted frames). */
+static int xdp_tx_wait(struct nmp_port *p, uint32_t timeout_ms,
+		       struct nmp_err *err)
+{
+	struct xdp *x = p->priv;
+
+	if (!p->tx.hdr && xdp_open_tx(p, err) < 0)
+		return -1;
+	return nmp_tx_wait_poll(p, timeout_ms, x->fd, err);
 }
 
 static int xdp_poll_fd(struct nmp_port *p)
@@ -787,6 +786,7 @@ const struct nmp_port_ops nmp_xdp_ops = {
 	.open_tx = xdp_open_tx,
 	.rxsync = xdp_rxsync,
 	.txsync = xdp_txsync,
+	.tx_wait = xdp_tx_wait,
 	.poll_fd = xdp_poll_fd,
 	.stats = xdp_stats,
 	.setfilter = xdp_setfilter,

@@ -1,29 +1,52 @@
-#include <unistd.h>
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <time.h>
 #include "tx_wait.h"
 
-#define TX_WAIT_FIRST_PAUSE_US 20u
-#define TX_WAIT_MAX_PAUSE_US 1000u
-#define TX_WAIT_LIMIT_US 1000000u
+#define TX_WAIT_FIRST_PAUSE_NS 20000L
+#define TX_WAIT_MAX_PAUSE_NS 1000000L
 
-int nmp_tx_wait_for_room(struct nmp_port *p,
-			 int (*push_and_reclaim)(struct nmp_port *p,
-						 struct nmp_err *err),
-			 const char *ifname, struct nmp_err *err)
+static int64_t now_ns(void)
 {
-	unsigned pause_us = TX_WAIT_FIRST_PAUSE_US, waited_us = 0;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int nmp_tx_wait_poll(struct nmp_port *p, uint32_t timeout_ms, int fd,
+		     struct nmp_err *err)
+{
+	int64_t deadline = now_ns() + (int64_t)timeout_ms * 1000000;
+	long pause_ns = TX_WAIT_FIRST_PAUSE_NS;
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
 
 	for (;;) {
-		if (push_and_reclaim(p, err) < 0)
-			return -1;
-		if (p->tx.head != p->tx.tail)
+		int64_t left;
+		struct timespec ts;
+		int n = p->ops->txsync(p, err);
+
+		if (n != 0)
+			return n;   /* room, or an error */
+		left = deadline - now_ns();
+		if (left <= 0)
 			return 0;
-		if (waited_us >= TX_WAIT_LIMIT_US)
-			return nmp_fail(err, "EAGAIN", "frames on %s did not leave "
-					"within 1 s; is the link congested or down?",
-					ifname);
-		usleep(pause_us);
-		waited_us += pause_us;
-		pause_us = pause_us < TX_WAIT_MAX_PAUSE_US ? pause_us * 2 :
-			   TX_WAIT_MAX_PAUSE_US;
+		if (left > pause_ns)
+			left = pause_ns;
+		ts.tv_sec = 0;
+		ts.tv_nsec = left;
+		pfd.revents = 0;
+		if (ppoll(&pfd, pfd.fd >= 0 ? 1 : 0, &ts, NULL) > 0) {
+			/* Writable (or an error to hear): re-sync at once; if
+			 * that finds no room, the descriptor is not telling
+			 * us about it here. */
+			n = p->ops->txsync(p, err);
+			if (n != 0)
+				return n;
+			pfd.fd = -1;
+		}
+		if (pause_ns < TX_WAIT_MAX_PAUSE_NS)
+			pause_ns *= 2;
 	}
 }

@@ -1,6 +1,6 @@
 /*
- * Waiting for a free TX slot, for backends whose kernel frees slots on its
- * own time (AF_PACKET's TX ring, AF_XDP's completion ring).
+ * The bounded wait for a free TX slot (the tx_wait op), for backends
+ * whose txsync pushes and reclaims without blocking.
  */
 #ifndef NMP_TX_WAIT_H
 #define NMP_TX_WAIT_H
@@ -8,14 +8,16 @@
 #include "port.h"
 
 /*
- * Call push_and_reclaim (send what is pending, take back sent slots) until
- * the TX ring has a free slot, or fail with EAGAIN after a second. The
- * pause between tries doubles from 20 us up to 1 ms, so a slow receiver
- * gets time to drain.
+ * Call txsync until it reports a free slot or timeout_ms passes. Between
+ * tries, sleep in ppoll(2) for POLLOUT on fd (fd < 0: no descriptor to
+ * poll, just sleep); the pause doubles from 20 us up to 1 ms, so a slow
+ * receiver gets time to drain and a fast one is not kept waiting. A
+ * descriptor that says writable while txsync still finds the ring full
+ * (frames the device refused stay marked for a re-push, which POLLOUT
+ * does not see) is not polled again in this wait: the pauses become
+ * plain sleeps. Returns txsync's free slots, 0 on timeout, -1 on error.
  */
-int nmp_tx_wait_for_room(struct nmp_port *p,
-			 int (*push_and_reclaim)(struct nmp_port *p,
-						 struct nmp_err *err),
-			 const char *ifname, struct nmp_err *err);
+int nmp_tx_wait_poll(struct nmp_port *p, uint32_t timeout_ms, int fd,
+		     struct nmp_err *err);
 
 #endif

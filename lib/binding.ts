@@ -94,7 +94,10 @@ export interface NativePort {
   open(args: NativeOpenArgs): void;
   openTx(): number;
   rxsync(): number;
+  /** Never blocks; returns the free TX slots (0: the ring is full). */
   txsync(): number;
+  /** Wait at most timeoutMs for a free TX slot; returns the free slots (0: still full). */
+  txWait(timeoutMs: number): number;
   memory(which: MemoryRegion): ArrayBuffer;
   info(): NativePortInfo;
   stats(): { recv: number; drop: number; ifdrop: number; mode?: string };

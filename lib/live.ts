@@ -4,17 +4,17 @@
  */
 import { layout, MemoryRegion, native, NativeOpenArgs, NativePort, NativePortInfo, NativePortName } from './binding';
 import { check, PcapError, PcapErrorCode } from './errors';
-import { Direction, directionCode, LiveOptions, resolveLiveOptions } from './options';
+import { Direction, directionCode, LiveOptions, resolveLiveOptions, resolveTxWaitMs } from './options';
 import { checkPortName, PortName } from './ports';
-import { Ring, ringLayout } from './ring';
+import type { Writable } from 'node:stream';
+import { Ring } from './ring';
 import { Session } from './session';
 import { PacketSource, ReadyCallback } from './source';
+import { TxQueue } from './tx-queue';
+import { frameWriter } from './tx-stream';
 
-const { HEAD, CUR, TAIL, SLOT0, SLOT_WORDS, OFFSET, LEN } = ringLayout;
 /** libpcap's PCAP_NETMASK_UNKNOWN. */
 const NETMASK_UNKNOWN = 0xffffffff;
-/** A frame shorter than an Ethernet header cannot be sent. */
-const MIN_FRAME = 14;
 
 /** A native port as a PacketSource: readiness from libuv's poll. */
 class LivePort implements PacketSource {
@@ -28,6 +28,8 @@ class LivePort implements PacketSource {
   readonly #ready: ReadyCallback;
   #polling = false;
   #closed = false;
+  /** Runs before every RX sync (the session pushes queued TX frames). */
+  beforeSync: (() => void) | undefined;
 
   constructor(args: NativeOpenArgs, ready: ReadyCallback) {
     this.port = new native.Port();
@@ -35,7 +37,10 @@ class LivePort implements PacketSource {
     this.info = this.port.info();
     this.#ready = ready;
     this.rx = new Ring('rx', this.port.memory(MemoryRegion.RxRing),
-      this.port.memory(MemoryRegion.RxBuffers), () => this.port.rxsync(), () => !this.#closed);
+      this.port.memory(MemoryRegion.RxBuffers), () => {
+        this.beforeSync?.();
+        return this.port.rxsync();
+      }, () => !this.#closed);
     this.words = this.rx.words;
     this.buffer = this.rx.buffer;
     this.numSlots = this.rx.numSlots;
@@ -46,6 +51,7 @@ class LivePort implements PacketSource {
   linktypeOf(): number { return this.info.linktype; }
 
   sync(): void {
+    this.beforeSync?.();
     this.port.rxsync();
   }
 
@@ -112,7 +118,8 @@ function nativePortName(p: PortName): NativePortName {
  */
 export class LiveSession extends Session {
   readonly #live: LivePort;
-  #tx: Ring | undefined;
+  readonly #txWaitMs: number;
+  #txq: TxQueue | undefined;
 
   /** @internal Use openLive(). */
   constructor(device: string, options: LiveOptions = {}) {
@@ -122,8 +129,10 @@ export class LiveSession extends Session {
     check(typeof options === 'object' && options !== null, 'options must be an object');
     let live: LivePort | undefined;
     const args = { ...resolveLiveOptions(options), port };
+    const txWaitMs = resolveTxWaitMs(options);
     super(device, (ready) => (live = new LivePort(args, ready)), args.timeoutMs, options.signal);
     this.#live = live!;
+    this.#txWaitMs = txWaitMs;
   }
 
   /** The descriptor to poll for readable packets (-1 once closed). */
@@ -147,75 +156,131 @@ export class LiveSession extends Session {
     return this.#live.rx;
   }
 
-  /** The TX ring (made on first use): write frames into slots, sync. */
+  /**
+   * The TX ring (made on first use): write frames into slots, move head,
+   * sync(). Frames queued by inject() are flushed first, and inject()
+   * writes at the ring's head, so the two can be mixed in one thread.
+   * sync() never waits; `ring.wait(ms)` waits for room.
+   */
   txRing(index = 0): Ring {
     this.assertOpen();
     check(index === 0, `this port has one TX ring (index 0), not ${index}`);
-    if (!this.#tx) {
-      const port = this.#live.port;
-      port.openTx();
-      this.#tx = new Ring('tx', port.memory(MemoryRegion.TxRing),
-        port.memory(MemoryRegion.TxBuffers), () => port.txsync(), () => !this.closed);
-    }
-    return this.#tx;
+    return this.#queue().ring;
   }
 
-  /** Send one frame (its bytes are copied). Returns the bytes sent. */
+  /**
+   * Queue one frame for sending (its bytes are copied into the TX ring)
+   * and return its length: the bytes **queued**. The kernel is kicked
+   * once per turn of the event loop, when the ring fills, on flush(),
+   * before any other call on the session, on close() and at process exit,
+   * so a loop of inject() costs one system call per ring-full. A full ring
+   * waits at most `txWaitMs` for room, then throws EAGAIN (`sent: 0`).
+   */
   inject(frame: Uint8Array): number {
-    return this.injectBatch([frame]) === 1 ? frame.length : 0;
+    const q = this.#txq ?? this.#queue();
+    if (this.closed) this.assertOpen();
+    q.throwDeferred();
+    q.checkFrame(frame, -1);
+    q.push(frame);
+    return frame.length;
   }
 
-  /** libpcap's name for inject(); returns 0 on success. */
+  /** libpcap's name for inject(); returns 0 on success (the frame is queued). */
   sendPacket(frame: Uint8Array): number {
     this.inject(frame);
     return 0;
   }
 
   /**
-   * Send frames with one system call per ring-full (the bytes are copied
-   * into the TX ring). Returns how many frames were sent.
+   * Send frames: copied into the TX ring, with one kick (system call) per
+   * ring-full and one at the end, so they have left when it returns. Every
+   * frame is checked before any is queued. Returns how many were sent: all
+   * of them, or it throws EAGAIN with `sent` (those of this call queued)
+   * when the ring stayed full for `txWaitMs` in all.
    */
   injectBatch(frames: readonly Uint8Array[]): number {
-    this.assertOpen();
+    const q = this.#txq ?? this.#queue();
+    if (this.closed) this.assertOpen();
+    q.throwDeferred();
     check(Array.isArray(frames), 'frames must be an array of Buffers or Uint8Arrays');
-    const tx = this.txRing();
-    const max = tx.bufSize;
-    for (let i = 0; i < frames.length; i++) {
-      const f = frames[i];
-      check(f instanceof Uint8Array, `frame ${i} is not a Buffer or Uint8Array`);
-      if (f.length < MIN_FRAME || f.length > max) {
-        throw new PcapError(`frame ${i} is ${f.length} bytes; a frame on ${this.device} ` +
-          `is ${MIN_FRAME} to ${max} bytes`, 'EMSGSIZE');
-      }
+    for (let i = 0; i < frames.length; i++) q.checkFrame(frames[i], i);
+    return q.pushAll(frames);
+  }
+
+  /**
+   * Queue one frame or an array of them, waiting for room in the TX ring
+   * through the event loop (never blocking it). Resolves with the count
+   * once all are queued; rejects like injectBatch, with `sent`.
+   */
+  async send(frames: Uint8Array | readonly Uint8Array[]): Promise<number> {
+    const list = frames instanceof Uint8Array ? [frames] : frames;
+    const q = this.#txq ?? this.#queue();
+    if (this.closed) this.assertOpen();
+    check(Array.isArray(list), 'frames must be a Buffer, a Uint8Array or an array of them');
+    for (let i = 0; i < list.length; i++) q.checkFrame(list[i], i);
+    return q.send(list);
+  }
+
+  /**
+   * A Writable stream of frames (Buffers or Uint8Arrays, one per write)
+   * with backpressure: write() returns false while the TX ring is full,
+   * and 'drain' follows when there is room. Ending the stream flushes;
+   * it does not close the session.
+   */
+  createWriteStream(options: { highWaterMark?: number } = {}): Writable {
+    const q = this.#txq ?? this.#queue();
+    if (this.closed) this.assertOpen();
+    return frameWriter(this, q, options.highWaterMark);
+  }
+
+  /** Kick the kernel now: send what inject() queued. */
+  flush(): void {
+    const q = this.#txq;
+    if (this.closed) this.assertOpen();
+    if (!q) return;
+    q.throwDeferred();
+    q.kick();
+  }
+
+  /**
+   * Close: flush queued frames (waiting at most 100 ms for them to leave),
+   * then as Session.close().
+   */
+  override close(): void {
+    // (Session's constructor may close before this class's fields exist.)
+    if (#txq in this && this.#txq && !this.closed) this.#txq.close();
+    super.close();
+  }
+
+  /** @internal Every call but the send calls kicks queued frames first. */
+  protected override beforeCall(): void {
+    const q = this.#txq;
+    if (q) {
+      q.throwDeferred();
+      q.flushIfQueued();
     }
-    const { words, bytes } = tx;
-    let sent = 0;
-    let stalls = 0;
-    while (sent < frames.length) {
-      let h = words[HEAD];
-      const t = words[TAIL];
-      let filled = 0;
-      while (h !== t && sent + filled < frames.length) {
-        const f = frames[sent + filled];
-        const slot = SLOT0 + h * SLOT_WORDS;
-        bytes.set(f, words[slot + OFFSET]);
-        words[slot + LEN] = f.length;
-        h = h + 1 === tx.numSlots ? 0 : h + 1;
-        filled++;
-      }
-      words[HEAD] = h;
-      words[CUR] = h;
-      tx.sync();
-      sent += filled;
-      // txsync waits (up to 1 s) when the ring is full; still full twice
-      // in a row means the link is not taking frames.
-      stalls = filled === 0 ? stalls + 1 : 0;
-      if (stalls > 2) {
-        throw Object.assign(new PcapError(`the transmit ring on ${this.device} stayed full ` +
-          `after ${sent} frames`, 'EAGAIN'), { sent });
-      }
+  }
+
+  /** The TX ring and its queue, made on first use. */
+  #queue(): TxQueue {
+    this.assertOpen();
+    if (!this.#txq) {
+      const port = this.#live.port;
+      port.openTx();
+      let q: TxQueue | undefined;
+      const ring = new Ring('tx', port.memory(MemoryRegion.TxRing),
+        port.memory(MemoryRegion.TxBuffers), () => q!.kick(), () => !this.closed,
+        (ms) => port.txWait(ms));
+      q = new TxQueue(port, ring, this.device, this.#txWaitMs, (err) => {
+        if (this.listenerCount('error') === 0) return false;
+        this.emit('error', err);
+        return true;
+      });
+      this.#txq = q;
+      // Ring walkers that only sync the RX ring still push queued frames.
+      this.#live.beforeSync = () => q!.kickDeferred();
     }
-    return sent;
+    return this.#txq;
   }
 
   /** Capture only packets going 'in', 'out', or both ('inout'). */

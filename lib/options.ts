@@ -37,6 +37,11 @@ export interface LiveOptions {
   ringSlots?: number;
   /** Close the session when this signal aborts. */
   signal?: AbortSignal;
+  /** How long a synchronous send (inject, injectBatch) that finds the TX
+   * ring full waits for room before it throws EAGAIN with `sent`, in
+   * milliseconds; 0 never waits. `await session.send()` waits without
+   * blocking instead. Default 20. */
+  txWaitMs?: number;
 }
 
 export const DEFAULTS = Object.freeze({
@@ -47,10 +52,11 @@ export const DEFAULTS = Object.freeze({
   immediate: false,
   direction: 'inout' as Direction,
   ringSlots: 4096,
+  txWaitMs: 20,
 });
 
 const KNOWN = ['snaplen', 'promisc', 'timeout', 'bufferSize', 'immediate',
-  'direction', 'filter', 'fanout', 'ringSlots', 'signal'];
+  'direction', 'filter', 'fanout', 'ringSlots', 'signal', 'txWaitMs'];
 
 const DIRECTIONS: Record<Direction, number> = {
   inout: layout.DIR_INOUT, in: layout.DIR_IN, out: layout.DIR_OUT,
@@ -67,7 +73,8 @@ function suggest(name: string): string | undefined {
   return KNOWN.find((k) => k.toLowerCase() === lower) ??
     ({ snaplength: 'snaplen', snaplen: 'snaplen', promiscuous: 'promisc',
       buffersize: 'bufferSize', buffer: 'bufferSize', timeoutms: 'timeout',
-      buffertimeout: 'timeout', slots: 'ringSlots' } as Record<string, string>)[lower];
+      buffertimeout: 'timeout', slots: 'ringSlots', txwait: 'txWaitMs',
+      txtimeout: 'txWaitMs' } as Record<string, string>)[lower];
 }
 
 function int(v: unknown, name: string, min: number, max: number): number {
@@ -122,4 +129,9 @@ export function resolveLiveOptions(options: LiveOptions = {}): Omit<NativeOpenAr
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** The txWaitMs option, checked (resolveLiveOptions has vetted the names). */
+export function resolveTxWaitMs(options: LiveOptions = {}): number {
+  return int(options.txWaitMs ?? DEFAULTS.txWaitMs, 'txWaitMs', 0, 60_000);
 }

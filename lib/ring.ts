@@ -64,10 +64,12 @@ export class Ring {
   readonly words: Uint32Array;
   readonly #sync: () => number;
   readonly #isOpen: () => boolean;
+  readonly #wait: ((timeoutMs: number) => number) | undefined;
 
   /** @internal Made by a session: `session.rxRing()` / `session.txRing()`. */
   constructor(kind: RingKind, ringMemory: ArrayBuffer, buffer: ArrayBuffer,
-              sync: () => number, isOpen: () => boolean) {
+              sync: () => number, isOpen: () => boolean,
+              wait?: (timeoutMs: number) => number) {
     this.kind = kind;
     this.words = new Uint32Array(ringMemory);
     this.buffer = buffer;
@@ -76,6 +78,7 @@ export class Ring {
     this.bufSize = this.words[BUF_SIZE];
     this.#sync = sync;
     this.#isOpen = isOpen;
+    this.#wait = wait;
   }
 
   #open(): void {
@@ -109,11 +112,27 @@ export class Ring {
   /**
    * The one native call per batch. RX: release the slots before head and
    * publish newly received ones. TX: send the slots before head and
-   * reclaim sent ones. Returns the slots the application now owns.
+   * reclaim sent ones. Returns the slots the application now owns. Never
+   * waits: a full TX ring returns 0 (see wait()).
    */
   sync(): number {
     this.#open();
     return this.#sync();
+  }
+
+  /**
+   * TX: wait, at most timeoutMs, for a free slot (sync() never waits, and
+   * returns 0 when the ring is full). Blocks this thread: for loops that
+   * own it, such as workers and tools; code on the event loop uses
+   * `await session.send()`. Returns the free slots (0: still full).
+   */
+  wait(timeoutMs: number): number {
+    this.#open();
+    if (!this.#wait) throw new PcapError('only a TX ring can wait for room', 'EINVAL');
+    if (!(Number.isInteger(timeoutMs) && timeoutMs >= 0 && timeoutMs <= 60_000)) {
+      throw new PcapError(`timeoutMs must be an integer from 0 to 60000, not ${String(timeoutMs)}`, 'EINVAL');
+    }
+    return this.#wait(timeoutMs);
   }
 
   slotOffset(i: number): number { return this.words[SLOT0 + i * SLOT_WORDS + S_OFFSET]; }

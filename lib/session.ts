@@ -291,7 +291,12 @@ export class Session extends EventEmitter {
 
   protected assertOpen(): void {
     if (this.#closed) throw new PcapError(`the session on ${this.device} is closed`, 'ECLOSED');
+    this.beforeCall();
   }
+
+  /** Runs at the start of every call on an open session (assertOpen):
+   * live sessions push the frames inject() queued here. */
+  protected beforeCall(): void {}
 
   /** Release the slots already read and publish new ones. */
   protected syncNow(): boolean {

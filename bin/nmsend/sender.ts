@@ -15,6 +15,8 @@ const { HEAD, CUR, TAIL, SLOT0, SLOT_WORDS, OFFSET, LEN } = ringLayout;
 const MIN_FRAME = 14;
 /** Longest stretch without giving the event loop a turn. */
 const YIELD_NS = 10e6;
+/** The longest wait for room in a full ring (the loop yields after it). */
+const FULL_WAIT_MS = 10;
 /** How long the final flush may wait for the ring to empty. */
 const FLUSH_NS = 2e9;
 
@@ -121,7 +123,9 @@ export class Sender {
       if (filled > 0 || h === tail) {
         words[HEAD] = h;
         words[CUR] = h;
-        tx.sync(); // sends the batch; waits (bounded) only when the ring is full
+        // Sends the batch; never waits. A ring still full waits here
+        // (bounded) for room instead of spinning on sync().
+        if (tx.sync() === 0) tx.wait(FULL_WAIT_MS);
         totals.sent += filled;
         totals.bytes += batchBytes;
       }
