@@ -38,6 +38,7 @@ export function senders(pcapDir: string | null): SenderSpec[] {
   const list: SenderSpec[] = [
     { name: 'C gen txring (PACKET_TX_RING, 256/send)', argv: gen('txring') },
     { name: 'C gen sendmmsg (256/call)', argv: gen('sendmmsg') },
+    { name: 'C gen send (1/call)', argv: gen('send') },
     { name: 'netmap-pcap injectBatch (1024/call)', argv: node('nmp-send.js', 'batch') },
     { name: 'netmap-pcap injectBatch, direction \'in\'', argv: node('nmp-send.js', 'batch-in') },
     { name: 'netmap-pcap inject (1/call)', argv: node('nmp-send.js', 'single') },

@@ -114,8 +114,8 @@ const NOTES = `\
   port's CPU per packet). An xdp: port therefore lets packets gather
   before it wakes the reader (csrc/xdp_gather.h): a hold timer sized from
   the rate, at most the session timeout and what half the port's frames
-  absorb at copy mode's peak rate (~1 ms by default), unless the session
-  is \`immediate\`.
+  absorb at copy mode's assumed peak rate (2 Mpps: ~2 ms by default),
+  unless the session is \`immediate\`.
 - TX: a plain port hands the kernel a ring of frames in one send(); an
   xdp: port posts descriptors and kicks with sendto(), which moves up to
   256 frames per kick in copy mode (XDP_MAX_TX_SKB_BUDGET, Linux 6.17+;
