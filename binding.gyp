@@ -11,6 +11,7 @@
         "csrc/binding_savefile.c",
         "csrc/binding_util.c",
         "csrc/filter.c",
+        "csrc/link_watch.c",
         "csrc/mem.c",
         "csrc/netdev.c",
         "csrc/nmp_err.c",
@@ -21,6 +22,7 @@
         "csrc/port_xdp.c",
         "csrc/ring.c",
         "csrc/tx_wait.c",
+        "csrc/xdp_gather.c",
         "csrc/xdp_prog.c"
       ],
       "cflags": ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-fvisibility=hidden"],

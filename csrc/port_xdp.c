@@ -41,9 +41,11 @@
 #include <unistd.h>
 #include <pcap/dlt.h>
 #include "filter.h"
+#include "link_watch.h"
 #include "netdev.h"
 #include "port.h"
 #include "tx_wait.h"
+#include "xdp_gather.h"
 #include "xdp_prog.h"
 #include "xsk_ring.h"
 
@@ -65,6 +67,21 @@
 #define XDP_MIN_BUSY_PAUSE_US 20u
 #define XDP_BIND_RETRIES 100
 #define XDP_BIND_RETRY_US 5000u
+/* Frames one sendto() may move in copy mode (XDP_MAX_TX_SKB_BUDGET, Linux
+ * 6.17+; older kernels move 32). */
+#ifndef XDP_MAX_TX_SKB_BUDGET
+#define XDP_MAX_TX_SKB_BUDGET 9
+#endif
+#define XDP_TX_BUDGET 256u
+#define XDP_KERNEL_TX_BATCH 32u
+/* The highest receive rates of one queue, to bound how long packets may
+ * gather (xdp_gather.h) before the frames run out: in copy mode the kernel
+ * copies every frame (veth delivered ~1 Mpps on the machines measured;
+ * twice that is assumed), zero-copy NICs reach line rate. The bound is the
+ * time half the RX frames last at that rate: the other half is room for a
+ * burst above it and for a reader that wakes late. */
+#define XDP_COPY_PEAK_PPS 2000000u
+#define XDP_ZEROCOPY_PEAK_PPS 16000000u
 
 struct xdp {
 	int fd;
@@ -83,7 +100,11 @@ struct xdp {
 	uint8_t *tx_done;          /* per JS TX slot: completed, not yet freed */
 	int zerocopy;
 	uint64_t tx_dropped;       /* frames the device refused (EBUSY) */
+	uint32_t tx_budget;        /* frames one kick moves in copy mode */
 	unsigned busy_pause_us;    /* pause after such a refusal */
+
+	struct nmp_xdp_gather gather;  /* poll_fd, and batching wake-ups */
+	struct nmp_link_watch link;    /* ENETDOWN / ENODEV */
 
 	struct bpf_program filter;
 	uint64_t passed;           /* packets that passed the filter */
@@ -280,6 +301,11 @@ static int setup_rings(struct xdp *x, struct nmp_err *err)
 	    map_ring(x, &x->tx, &off.tx, x->tx_frames, sizeof(struct xdp_desc),
 		     XDP_PGOFF_TX_RING, err) < 0)
 		return -1;
+	/* Fewer kicks per ring-full in copy mode where the kernel allows it. */
+	x->tx_budget = XDP_TX_BUDGET;
+	if (setsockopt(x->fd, SOL_XDP, XDP_MAX_TX_SKB_BUDGET, &x->tx_budget,
+		       sizeof(x->tx_budget)) < 0)
+		x->tx_budget = XDP_KERNEL_TX_BATCH;
 	/* Every RX frame starts on the fill ring. */
 	for (i = 0; i < x->rx_frames; i++)
 		*xsk_ring_addr(&x->fill, x->fill.cached_prod++) =
@@ -363,6 +389,8 @@ static void xdp_free(struct xdp *x)
 	/* The link first: the program stops redirecting to a socket that is
 	 * about to go. Closing the socket takes it out of the map. */
 	nmp_xdp_prog_release(&x->prog);
+	nmp_xdp_gather_close(&x->gather);
+	nmp_link_watch_close(&x->link);
 	if (x->fd >= 0)
 		close(x->fd);
 	if (x->promisc_fd >= 0)
@@ -377,6 +405,27 @@ static void xdp_free(struct xdp *x)
 	free(x);
 }
 
+/* How long packets may gather: the session timeout (0 means the least,
+ * as on the plain port), and no longer than half the RX frames last at
+ * the peak rate. */
+static uint32_t gather_max_us(const struct xdp *x, const struct nmp_open_args *a)
+{
+	uint64_t peak = x->zerocopy ? XDP_ZEROCOPY_PEAK_PPS : XDP_COPY_PEAK_PPS;
+	uint64_t frames_us = (uint64_t)x->rx_frames / 2 * 1000000u / peak;
+	uint64_t timeout_us = (uint64_t)(a->timeout_ms ? a->timeout_ms : 1) * 1000u;
+
+	return (uint32_t)(frames_us < timeout_us ? frames_us : timeout_us);
+}
+
+/* A batch big enough to end a hold at once: a quarter of the frames,
+ * half the JS ring. */
+static uint32_t gather_target(const struct xdp *x, const struct nmp_open_args *a)
+{
+	uint32_t t = x->rx_frames / 4;
+
+	return a->rx_slots / 2 < t ? a->rx_slots / 2 : t;
+}
+
 static int xdp_open(struct nmp_port *p, const struct nmp_open_args *a,
 		    struct nmp_err *err)
 {
@@ -387,6 +436,7 @@ static int xdp_open(struct nmp_port *p, const struct nmp_open_args *a,
 	if (!x)
 		return nmp_fail(err, "ENOMEM", "out of memory");
 	x->fd = x->promisc_fd = -1;
+	x->gather.epfd = x->gather.timer_fd = x->link.fd = -1;
 	x->prog.link_fd = x->prog.map_fd = -1;
 	x->busy_pause_us = XDP_MIN_BUSY_PAUSE_US;
 	p->priv = x;
@@ -420,6 +470,10 @@ static int xdp_open(struct nmp_port *p, const struct nmp_open_args *a,
 		nmp_fail(err, "ENOMEM", "out of memory");
 		goto fail;
 	}
+	if (nmp_link_watch_open(&x->link, x->ifindex, err) < 0 ||
+	    nmp_xdp_gather_open(&x->gather, x->fd, x->link.fd, a->immediate,
+				gather_max_us(x, a), gather_target(x, a), err) < 0)
+		goto fail;
 	if (nmp_ring_alloc(&p->rx, a->rx_slots, a->snaplen, NMP_RING_RX, err) < 0)
 		goto fail;
 	umem_len = (size_t)(x->rx_frames + x->tx_frames) * x->chunk;
@@ -467,8 +521,9 @@ static void refill(struct nmp_port *p, struct xdp *x, uint32_t from,
 static int xdp_rxsync(struct nmp_port *p, struct nmp_err *err)
 {
 	struct xdp *x = p->priv;
-	uint32_t old = p->rx.head, room, ready = 0, rejected = 0;
+	uint32_t old = p->rx.head, room, ready, rejected = 0, taken = 0;
 	uint32_t budget = x->rx_frames;
+	uint64_t mono;
 	uint64_t rx_bytes = (uint64_t)x->rx_frames * x->chunk;
 	struct timespec now = { 0, 0 };
 	int stamped = 0;
@@ -479,6 +534,17 @@ static int xdp_rxsync(struct nmp_port *p, struct nmp_err *err)
 	if (moved > 0)
 		refill(p, x, old, (uint32_t)moved);
 	room = p->rx.num_slots - 1 - nmp_ring_dist(&p->rx, p->rx.head, p->rx.tail);
+	ready = xsk_cons_ready(&x->rx, x->rx_frames);
+	mono = nmp_xdp_gather_now();
+	if (!nmp_xdp_gather_due(&x->gather, ready, mono) || ready == 0) {
+		nmp_ring_publish(&p->rx);
+		/* Nothing came: perhaps the link went down. (While a hold
+		 * runs, its timer brings us back here.) */
+		if (ready == 0 && !x->gather.holding &&
+		    nmp_link_watch_check(&x->link, x->ifname, err) < 0)
+			return -1;
+		return (int)nmp_ring_dist(&p->rx, p->rx.head, p->rx.tail);
+	}
 	/* A budget of one ring's worth, so a flood of rejected packets cannot
 	 * keep us here. */
 	while (room > 0 && budget-- > 0 &&
@@ -489,6 +555,7 @@ static int xdp_rxsync(struct nmp_port *p, struct nmp_err *err)
 		struct nmp_slot *s;
 
 		ready--;
+		taken++;
 		if (!stamped) {
 			clock_gettime(CLOCK_REALTIME, &now);
 			stamped = 1;
@@ -520,6 +587,7 @@ static int xdp_rxsync(struct nmp_port *p, struct nmp_err *err)
 	if (rejected)
 		xsk_prod_submit(&x->fill);
 	nmp_ring_publish(&p->rx);
+	nmp_xdp_gather_delivered(&x->gather, taken, mono);
 	kick_rx(x);
 	return (int)nmp_ring_dist(&p->rx, p->rx.head, p->rx.tail);
 }
@@ -547,7 +615,7 @@ static int xdp_open_tx(struct nmp_port *p, struct nmp_err *err)
 
 /*
  * Tell the kernel about posted frames. In copy mode one sendto() moves at
- * most a small batch (32 frames on Linux 6) and answers EAGAIN when more
+ * most tx_budget frames (see XDP_TX_BUDGET) and answers EAGAIN when more
  * are left, so it is repeated while the kernel keeps taking frames.
  * EBUSY means the device dropped a frame it had no room for (a veth whose
  * peer's queue is full): the kernel has completed that frame, so it cannot
@@ -557,7 +625,7 @@ static int xdp_open_tx(struct nmp_port *p, struct nmp_err *err)
  */
 static int kick_tx(struct xdp *x, struct nmp_err *err)
 {
-	unsigned rounds = x->tx_frames / 32 + 2;
+	unsigned rounds = x->tx_frames / x->tx_budget + 2;
 
 	if (x->zerocopy && !xsk_needs_wakeup(&x->tx))
 		return 0;
@@ -658,7 +726,7 @@ static int xdp_tx_wait(struct nmp_port *p, uint32_t timeout_ms,
 
 static int xdp_poll_fd(struct nmp_port *p)
 {
-	return ((struct xdp *)p->priv)->fd;
+	return ((struct xdp *)p->priv)->gather.epfd;
 }
 
 static int xdp_stats(struct nmp_port *p, struct nmp_stats *st,

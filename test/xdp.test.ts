@@ -34,9 +34,39 @@ t.test('AF_XDP ports on veth', async (t) => {
         const xdpStats = from.startsWith('xdp:') ? r.stats?.tx : r.stats?.rx;
         t.equal(xdpStats?.mode, 'copy', 'veth: native XDP in copy mode, said in stats()');
         if (to.startsWith('xdp:')) t.same([r.stats?.rx.recv, r.stats?.rx.drop], [n, 0], 'recv counts them, no drops');
+        if (from.startsWith('xdp:')) t.same(r.txFree?.[0], r.txFree?.[1], 'every TX slot is reclaimed after its frame left');
       });
     }
   }
+
+  t.test('xdp: receives 100,000 frames at full speed, default timeout (gathered batches): in order, byte-exact', async (t) => {
+    const r = await scenario(t, ns, 'roundtrip', { n: 100000, size: 60, from: 'va', to: 'xdp:vb', timeout: 100 });
+    t.same([r.captured, r.inOrder, r.byteExact], [100000, true, true]);
+    t.same([r.stats?.rx.recv, r.stats?.rx.drop], [100000, 0], 'no drops');
+  });
+
+  t.test('128 frames carry 30,000 packets: the fill ring is refilled every batch, never starved', async (t) => {
+    const r = await scenario(t, ns, 'smallRing', { n: 30000, chunk: 32 });
+    t.same([r.captured, r.inOrder, r.byteExact], [30000, true, true], 'all, in order, byte-exact');
+    t.same([r.recv, r.drop], [30000, 0], 'no drop for want of a free frame');
+  });
+
+  t.test('packets gather before the reader wakes (bounded), unless immediate', async (t) => {
+    const r = await scenario(t, ns, 'gather');
+    t.equal(r.gathered?.first, 0, 'the first sync after the frame arrived holds it');
+    t.equal(r.gathered?.seq, 1, 'then it is delivered');
+    t.ok(r.gathered?.ms < 500, `within the hold, not the 5 s timeout (${r.gathered?.ms} ms)`);
+    t.equal(r.immediate?.first, 1, 'immediate: the first sync delivers it');
+    t.equal(r.immediate?.seq, 1);
+  });
+
+  t.test('link down under a capture: ENETDOWN, then it captures again; deleted: ENODEV', async (t) => {
+    const r = await scenario(t, ns, 'linkDown');
+    t.equal(r.kept, 10, 'packets before the fault were delivered');
+    t.equal(r.outcome, 'ENETDOWN', 'loop() rejects with ENETDOWN, it does not hang silently');
+    t.same(r.resumed, [100, 101, 102, 103, 104, 105, 106, 107, 108, 109], 'the session captures again once the link is up');
+    t.same(r.deleted, ['ENODEV'], "the interface deleted: 'error' with ENODEV, once");
+  });
 
   t.test('xdp: as both ends', async (t) => {
     const r = await scenario(t, ns, 'roundtrip', { n: 10000, size: 100, from: 'xdp:va', to: 'xdp:vb' });

@@ -20,9 +20,7 @@ const VM = resolve(repoRoot, '../shared/netmap-vm');
 const VM_STATE = join(process.env.NMVM_DIR ?? '/var/tmp/netmap-vm', 'state');
 
 /** Known departures from the contract, each with the issue that fixes it. */
-const KNOWN: Record<string, string> = {
-  'xdp peerDeath': 'issue 16: an xdp: port reports nothing when its link goes down',
-};
+const KNOWN: Record<string, string> = {};
 
 type Outcome = Partial<Results> & Record<string, unknown>;
 
