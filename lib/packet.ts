@@ -43,3 +43,14 @@ export interface DispatchOptions {
    * (slower: one allocation and copy per packet). Default false. */
   copy?: boolean;
 }
+
+/**
+ * The class of every leased `data` view: a Uint8Array subclass whose
+ * prototype chain holds Buffer.prototype, so `Buffer.isBuffer(data)` is
+ * true and every Buffer method works, at the cost of a typed-array
+ * constructor (`Buffer.from(ab, offset, n)` costs about twice that: its
+ * argument checks). Named Buffer so that it prints as one.
+ */
+export const PacketBuffer = class Buffer extends Uint8Array {} as unknown as
+  new (buffer: ArrayBufferLike, byteOffset: number, length: number) => Buffer;
+Object.setPrototypeOf(PacketBuffer.prototype, Buffer.prototype);

@@ -12,7 +12,8 @@
 import { EventEmitter } from 'node:events';
 import { setImmediate as nextTick } from 'node:timers/promises';
 import { check, PcapError } from './errors';
-import { DispatchOptions, Packet, PacketHandler, PacketHeader } from './packet';
+import { ListenerCache } from './listeners';
+import { DispatchOptions, Packet, PacketBuffer, PacketHandler, PacketHeader } from './packet';
 import { ringLayout } from './ring';
 import { PacketSource, ReadyCallback } from './source';
 
@@ -85,6 +86,14 @@ export class Session extends EventEmitter {
   readonly #waiters = new Set<() => void>();
   /** An error from the source, for the waiter that wakes up next. */
   #pendingError: Error | undefined;
+  /**
+   * The 'packet' listeners the batch walk calls. Adding one is announced
+   * before it is in the list (newListener): delivery starts once it is.
+   */
+  readonly #packetListeners = new ListenerCache(this, 'packet', (added) => {
+    if (added) queueMicrotask(() => this.#updateWanting());
+    else this.#updateWanting();
+  });
 
   /** @internal Made by openLive() / openOffline(). */
   protected constructor(device: string, makeSource: (ready: ReadyCallback) => PacketSource,
@@ -96,12 +105,6 @@ export class Session extends EventEmitter {
     this.#buffer = this.#source.buffer;
     this.#numSlots = this.#source.numSlots;
     this.#nextTimeoutMs = nextTimeoutMs;
-    this.on('newListener', (event) => {
-      if (event === 'packet') queueMicrotask(() => this.#updateWanting());
-    });
-    this.on('removeListener', (event) => {
-      if (event === 'packet') this.#updateWanting();
-    });
     if (signal) {
       if (signal.aborted) this.close();
       else signal.addEventListener('abort', () => this.close(), { once: true });
@@ -207,36 +210,94 @@ export class Session extends EventEmitter {
    * Packets as an async iterator. Without `{ copy: true }` each packet's
    * data is leased until the loop asks for the next one. Leaving the loop
    * (break, return, throw) releases the ring.
+   *
+   * Not an async generator: a packet already in the ring costs one
+   * resolved promise, with no generator to resume; only waiting (a dry
+   * ring, the turn of the event loop between batches) takes the slow
+   * path. Calls are served in order, as a generator's are.
    */
-  async *packets(options: IterateOptions = {}): AsyncGenerator<Packet, void, undefined> {
-    this.assertOpen();
+  packets(options: IterateOptions = {}): AsyncGenerator<Packet, void, undefined> {
     const copy = options.copy === true;
     const { signal } = options;
+    const words = this.#words;
     const onAbort = (): void => this.#wake();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    this.#active++;
+    const done: IteratorResult<Packet, void> = { value: undefined, done: true };
+    let state: 'new' | 'running' | 'finished' = 'new';
     let sinceYield = 0;
-    try {
-      while (!this.#closed && !signal?.aborted) {
-        if (this.#words[HEAD] === this.#words[TAIL] && sinceYield > 0) {
-          sinceYield = 0;
-          await nextTick(); // one batch per turn of the event loop
-          continue;
-        }
-        const packet = this.#takeOne(copy);
-        if (packet) {
-          sinceYield++;
-          yield packet;
-        } else if (!(await this.#awaitPackets())) {
-          break; // the end
-        }
+    /** A call still waiting: the next ones wait for it. */
+    let busy: Promise<unknown> | null = null;
+    const finish = (): void => {
+      if (state === 'running') {
+        this.#active--;
+        signal?.removeEventListener('abort', onAbort);
+        if (!this.#closed) this.#source.sync(); // hand the ring back
+        this.#updateWanting();
       }
-    } finally {
-      this.#active--;
-      signal?.removeEventListener('abort', onAbort);
-      if (!this.#closed) this.#source.sync(); // hand the ring back
-      this.#updateWanting();
-    }
+      state = 'finished';
+    };
+    const wait = async (): Promise<IteratorResult<Packet, void>> => {
+      try {
+        while (!this.#closed && !signal?.aborted) {
+          if (words[HEAD] === words[TAIL] && sinceYield > 0) {
+            sinceYield = 0;
+            await nextTick(); // one batch per turn of the event loop
+            continue;
+          }
+          const packet = this.#takeOne(copy);
+          if (packet) {
+            sinceYield++;
+            return { value: packet, done: false };
+          }
+          if (!(await this.#awaitPackets())) break; // the end
+        }
+      } catch (err) {
+        finish();
+        throw err;
+      }
+      finish();
+      return done;
+    };
+    const next = (): Promise<IteratorResult<Packet, void>> => {
+      if (busy !== null) return busy.then(next, next);
+      if (state === 'finished') return Promise.resolve(done);
+      try {
+        if (state === 'new') {
+          this.assertOpen();
+          state = 'running';
+          signal?.addEventListener('abort', onAbort, { once: true });
+          this.#active++;
+        }
+        if (!this.#closed && words[HEAD] !== words[TAIL] && !signal?.aborted) {
+          sinceYield++;
+          return Promise.resolve({ value: this.#takeOne(copy)!, done: false });
+        }
+      } catch (err) {
+        finish();
+        return Promise.reject(err);
+      }
+      const waiting = wait();
+      busy = waiting;
+      const settled = (): void => { if (busy === waiting) busy = null; };
+      waiting.then(settled, settled);
+      return waiting;
+    };
+    const stop = (): Promise<IteratorResult<Packet, void>> => {
+      if (busy !== null) return busy.then(stop, stop);
+      finish();
+      return Promise.resolve(done);
+    };
+    const fail = (err: unknown): Promise<IteratorResult<Packet, void>> => {
+      if (busy !== null) return busy.then(() => fail(err), () => fail(err));
+      finish();
+      return Promise.reject(err);
+    };
+    const iterator: AsyncGenerator<Packet, void, undefined> = {
+      next,
+      return: stop,
+      throw: fail,
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
   }
 
   /**
@@ -254,6 +315,15 @@ export class Session extends EventEmitter {
       this.#active--;
       this.#updateWanting();
     }
+  }
+
+  /** EventEmitter's, and the 'packet' listeners are watched again after it. */
+  override removeAllListeners(event?: string | symbol): this {
+    if (arguments.length === 0) super.removeAllListeners();
+    else super.removeAllListeners(event);
+    this.#packetListeners.rewatch();
+    this.#updateWanting();
+    return this;
   }
 
   [Symbol.asyncIterator](): AsyncGenerator<Packet, void, undefined> {
@@ -312,16 +382,24 @@ export class Session extends EventEmitter {
    * and sync again when the ring runs dry, up to one ring's worth of
    * packets per call: batches stay large while the source holds little
    * (a live port keeps few kernel blocks), and the work per call bounded.
+   *
+   * `callback` null: call the 'packet' listeners, as one emit per packet
+   * would (docs/shapes.md §3): the list is read again only after it
+   * changed, so a change inside a listener takes effect at the next
+   * packet, and the walk stops before a packet nobody listens to.
    */
-  #consume(max: number, callback: PacketHandler, copy: boolean): number {
+  #consume(max: number, callback: PacketHandler | null, copy: boolean): number {
     const words = this.#words;
     const buffer = this.#buffer;
     const n = this.#numSlots;
     const limit = Math.min(max, n);
+    const listeners = this.#packetListeners;
     let h = words[HEAD];
     let t = words[TAIL];
     let handled = 0;
     while (handled < limit) {
+      const list = callback === null ? listeners.get() : null;
+      if (list !== null && list.length === 0) break;
       if (h === t) {
         this.#source.sync(); // releases what was read, fetches the next
         h = words[HEAD];
@@ -336,27 +414,44 @@ export class Session extends EventEmitter {
       header.tsNsec = words[s + TS_NSEC];
       header.caplen = caplen;
       header.len = words[s + LEN];
-      const data = copy ? Buffer.from(new Uint8Array(buffer, offset, caplen))
-        : Buffer.from(buffer, offset, caplen);
+      const data = viewOf(buffer, offset, caplen, copy);
       h = h + 1 === n ? 0 : h + 1;
       // Released before the callback runs, so a throw cannot replay it;
       // the memory stays ours until the next sync.
       words[HEAD] = h;
       words[CUR] = h;
       handled++;
-      callback(data, header);
+      if (list === null) callback!(data, header);
+      else if (list.length === 1) list[0].call(this, data, header);
+      else for (let i = 0; i < list.length; i++) list[i].call(this, data, header);
       if (this.#closed || this.#breakRequested) break;
     }
     if (handled === 0 && this.#source.ended) this.#end();
     return handled;
   }
 
+  /** The next packet as next() and iterators hand it out, released; null if the ring is dry. */
   #takeOne(copy: boolean): Packet | null {
-    let packet: Packet | null = null;
-    const slot = this.#words[HEAD];
-    this.#consume(1, (data, header) => {
-      packet = { data, ...header, linktype: this.#source.linktypeOf(slot), owned: copy };
-    }, copy);
+    const words = this.#words;
+    let h = words[HEAD];
+    if (h === words[TAIL]) {
+      this.#source.sync();
+      h = words[HEAD];
+      if (h === words[TAIL]) {
+        if (this.#source.ended) this.#end();
+        return null;
+      }
+    }
+    const s = SLOT0 + h * SLOT_WORDS;
+    const caplen = words[s + CAPLEN];
+    const packet: Packet = {
+      data: viewOf(this.#buffer, words[s + OFFSET], caplen, copy),
+      tsSec: words[s + TS_SEC], tsNsec: words[s + TS_NSEC], caplen, len: words[s + LEN],
+      linktype: this.#source.linktypeOf(h), owned: copy,
+    };
+    h = h + 1 === this.#numSlots ? 0 : h + 1;
+    words[HEAD] = h;
+    words[CUR] = h;
     return packet;
   }
 
@@ -413,21 +508,17 @@ export class Session extends EventEmitter {
     if (this.#closed) return;
     if (error) {
       this.#raise(error);
-    } else if (this.listenerCount('packet') > 0) {
+    } else if (this.#packetListeners.get().length > 0) {
       try {
         // One batch, then hand it straight back (the next batch waits in
         // the ring for the next callback), so the kernel never runs short.
-        if (this.#consume(Infinity, this.#emitPacket, false) > 0 && !this.#closed) this.syncNow();
+        if (this.#consume(Infinity, null, false) > 0 && !this.#closed) this.syncNow();
       } catch (err) {
         this.#raise(err as Error);
       }
     }
     this.#wake();
     this.#updateWanting();
-  };
-
-  readonly #emitPacket: PacketHandler = (data, header) => {
-    this.emit('packet', data, header);
   };
 
   /**
@@ -441,4 +532,9 @@ export class Session extends EventEmitter {
     if (this.listenerCount('error') > 0 || !waiting) this.emit('error', err);
     this.#wake();
   }
+}
+
+/** A packet's bytes: a leased view of ring memory, or an owned copy. */
+function viewOf(buffer: ArrayBuffer, offset: number, caplen: number, copy: boolean): Buffer {
+  return copy ? Buffer.from(new Uint8Array(buffer, offset, caplen)) : new PacketBuffer(buffer, offset, caplen);
 }

@@ -9,6 +9,8 @@ import type { PacketHeader } from '../../index';
 import { argError, bytesOf, isBufferLike, isUint32, notOpen } from './args';
 import { deviceList, findDevice } from './devices';
 import { capLinkType } from './linktype';
+// Not public API: the listener snapshot the library's own sessions use.
+import { ListenerCache } from '../../lib/listeners';
 
 /** cap captures whole IPv4 packets: libpcap snaplen 65535. */
 const SNAPLEN = 65535;
@@ -35,6 +37,8 @@ export class Cap extends EventEmitter {
 
   #session: LiveSession | undefined;
   #buffer: Buffer | undefined;
+  /** 'packet' listeners, called as emit would call them, without its per-call work. */
+  readonly #packetListeners = new ListenerCache(this, 'packet');
 
   /**
    * Open `device` and start capturing packets that match `filter` (libpcap
@@ -107,13 +111,23 @@ export class Cap extends EventEmitter {
     if (!this.#session) throw notOpen();
   }
 
+  /** EventEmitter's; the 'packet' listeners are watched again after it. */
+  override removeAllListeners(event?: string | symbol): this {
+    if (arguments.length === 0) super.removeAllListeners();
+    else super.removeAllListeners(event);
+    this.#packetListeners.rewatch();
+    return this;
+  }
+
   /** Copy one packet into the caller's buffer and announce it. */
   #deliver(session: LiveSession, data: Buffer, header: PacketHeader): void {
     // A close() (or a re-open) inside an earlier listener of this batch.
     if (session !== this.#session) return;
     const target = this.#buffer!;
-    const nbytes = Math.min(header.caplen, target.length);
-    data.copy(target, 0, 0, nbytes);
-    this.emit('packet', nbytes, header.caplen > target.length);
+    const caplen = header.caplen;
+    // TypedArray#set: one memmove, no view made unless the packet is cut.
+    if (caplen <= target.length) target.set(data);
+    else target.set(data.subarray(0, target.length));
+    this.#packetListeners.call2(Math.min(caplen, target.length), caplen > target.length);
   }
 }

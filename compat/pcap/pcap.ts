@@ -14,7 +14,9 @@ import type { LiveSession, OfflineSession, PacketHeader } from '../../index';
 import { decode as decodePacket } from './decode';
 import { TCPSession as TCPSessionClass, TCPTracker as TCPTrackerClass } from './tcp_tracker';
 import DNSCacheClass = require('./dns_cache');
-import { linkTypeString, writeRecordHeader } from '../pcap-internal/linktype';
+import { linkTypeString } from '../pcap-internal/linktype';
+// Not public API: the listener snapshot the library's own sessions use.
+import { ListenerCache } from '../../lib/listeners';
 
 export const decode = decodePacket;
 export const TCPTracker = TCPTrackerClass;
@@ -93,6 +95,8 @@ export class PcapSession extends EventEmitter {
   /** The netmap-pcap session underneath (null until an offline file is open). */
   session: LiveSession | OfflineSession | null = null;
   #completed = false;
+  /** on_packet_ready's listeners: emit's meaning, without its per-call work. */
+  readonly #packetListeners = new ListenerCache(this, 'packet');
 
   constructor(is_live: boolean, device_name: string, filter?: string, buffer_size?: number,
               snap_length?: number | null, outfile?: string | null, is_monitor?: boolean,
@@ -118,7 +122,15 @@ export class PcapSession extends EventEmitter {
 
   /** Emit the current packet (buf, header, link_type) as 'packet'. */
   on_packet_ready(): void {
-    this.emit('packet', new PacketWithHeader(this.buf!, this.header!, this.link_type!));
+    this.#packetListeners.call1(new PacketWithHeader(this.buf!, this.header!, this.link_type!));
+  }
+
+  /** EventEmitter's; on_packet_ready's listeners are watched again after it. */
+  override removeAllListeners(event?: string | symbol): this {
+    if (arguments.length === 0) super.removeAllListeners();
+    else super.removeAllListeners(event);
+    this.#packetListeners.rewatch();
+    return this;
   }
 
   /** Stop capturing; no more events. */
@@ -194,9 +206,14 @@ export class PcapSession extends EventEmitter {
   /** Forward the session's packets (and errors) as npm pcap's events. */
   private listenTo(session: LiveSession | OfflineSession): void {
     const header = this.header!;
+    // The record header npm pcap hands out: tv_sec, tv_usec, caplen, len, little-endian.
+    const fields = new DataView(header.buffer, header.byteOffset, 16);
     session.on('packet', (data: Buffer, h: PacketHeader) => {
       this.buf = data;
-      writeRecordHeader(header, h.tsSec, Math.floor(h.tsNsec / 1000), h.caplen, h.len);
+      fields.setUint32(0, h.tsSec, true);
+      fields.setUint32(4, (h.tsNsec / 1000) | 0, true);
+      fields.setUint32(8, h.caplen, true);
+      fields.setUint32(12, h.len, true);
       this.on_packet_ready();
     });
     session.on('error', (err: unknown) => {
