@@ -74,3 +74,10 @@ export type { IgmpLayer, IgmpGroupRecord } from './lib/decode/igmp';
 export { DNS_TYPE } from './lib/decode/dns';
 export type { DnsLayer, DnsQuestion, DnsRecord, DnsRData } from './lib/decode/dns';
 export { formatMac, formatIPv4, formatIPv6, formatHex } from './lib/decode/format';
+
+// Flows: a layer above the decoders, fed (data, header, linktype) live or offline.
+export { FlowEngine } from './lib/flow/engine';
+export type { FlowEngineOptions, FlowEngineStats, FlowStage, PacketEmitter } from './lib/flow/engine';
+export type { FlowPacket } from './lib/flow/packet';
+export { IpDefragmenter } from './lib/flow/defrag';
+export type { DefragOptions, DefragStats, DefragDrop, DefragDropReason } from './lib/flow/defrag';
