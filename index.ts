@@ -81,3 +81,10 @@ export type { FlowEngineOptions, FlowEngineStats, FlowStage, PacketEmitter } fro
 export type { FlowPacket } from './lib/flow/packet';
 export { IpDefragmenter } from './lib/flow/defrag';
 export type { DefragOptions, DefragStats, DefragDrop, DefragDropReason } from './lib/flow/defrag';
+export { TcpReassembler } from './lib/flow/tcp-reassembler';
+export type { TcpReassemblerOptions, TcpReassemblerStats } from './lib/flow/tcp-reassembler';
+export { TcpConnection } from './lib/flow/tcp-connection';
+export type { TcpConnectionState, TcpCloseReason, Endpoint } from './lib/flow/tcp-connection';
+export { TcpStream } from './lib/flow/tcp-stream';
+export type { TcpGap, GapReason, TcpStreamStats, StreamReadableOptions } from './lib/flow/tcp-stream';
+export { seqDiff, seqAdd } from './lib/flow/seq';

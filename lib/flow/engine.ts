@@ -14,6 +14,7 @@ import { PcapError } from '../errors';
 import type { PacketHeader } from '../packet';
 import { IpDefragmenter, type DefragDrop, type DefragOptions, type DefragStats } from './defrag';
 import { flowPacket, headerTimeMs, type FlowPacket } from './packet';
+import { TcpReassembler, type TcpReassemblerOptions, type TcpReassemblerStats } from './tcp-reassembler';
 
 /** A stage of the engine: sees every IP packet in capture order, and the end of input. */
 export interface FlowStage {
@@ -27,6 +28,8 @@ export interface FlowStage {
 export interface FlowEngineOptions {
   /** Defragmentation options, or false to pass fragments on as they are. Default {}. */
   defrag?: DefragOptions | false;
+  /** TCP reassembly options, or false for none. Default {}. */
+  tcp?: TcpReassemblerOptions | false;
 }
 
 export interface FlowEngineStats {
@@ -35,6 +38,7 @@ export interface FlowEngineStats {
   /** Of those, packets with no IP layer the engine could use. */
   nonIp: number;
   defrag: DefragStats | null;
+  tcp: TcpReassemblerStats | null;
 }
 
 /** The minimum of a session the engine can attach to. */
@@ -51,6 +55,8 @@ export interface PacketEmitter {
  */
 export class FlowEngine extends EventEmitter {
   readonly defrag: IpDefragmenter | null;
+  /** The TCP reassembler: listen for its 'connection' events. */
+  readonly tcp: TcpReassembler | null;
   readonly #stages: FlowStage[] = [];
   #packets = 0;
   #nonIp = 0;
@@ -61,6 +67,8 @@ export class FlowEngine extends EventEmitter {
     if (options === null || typeof options !== 'object') throw new PcapError('FlowEngine: options must be an object', 'EINVAL');
     this.defrag = options.defrag === false ? null : new IpDefragmenter(options.defrag ?? {});
     if (this.defrag) this.defrag.onDrop = (d: DefragDrop) => this.emit('fragment-drop', d);
+    this.tcp = options.tcp === false ? null : new TcpReassembler(options.tcp ?? {});
+    if (this.tcp) this.use(this.tcp);
   }
 
   /** Add a stage (the reassembler, the flow table, a parser); stages see packets in the order added. */
@@ -98,7 +106,7 @@ export class FlowEngine extends EventEmitter {
   }
 
   stats(): FlowEngineStats {
-    return { packets: this.#packets, nonIp: this.#nonIp, defrag: this.defrag?.stats() ?? null };
+    return { packets: this.#packets, nonIp: this.#nonIp, defrag: this.defrag?.stats() ?? null, tcp: this.tcp?.stats() ?? null };
   }
 
   #ip(pkt: DecodedPacket, data: Uint8Array, timeMs: number, wireLen: number): void {

@@ -25,8 +25,8 @@ export async function feedFile(engine: FlowEngine, file: string, flush = true): 
 
 /** tcpdump running in a namespace, writing `file`; stop() ends it and waits until the file is complete. */
 export async function tcpdumpIn(t: { teardown(fn: () => unknown): unknown }, ns: Netns, iface: string, file: string,
-  filter: string[] = []): Promise<{ stop(): Promise<void> }> {
-  const p: ChildProcess = spawn('ip', ['netns', 'exec', ns.name, 'tcpdump', '-U', '-n', '-s', '0', '-i', iface, '-w', file, ...filter],
+  filter: string[] = []): Promise<{ stop(): Promise<void>; stderr(): Promise<string> }> {
+  const p: ChildProcess = spawn('ip', ['netns', 'exec', ns.name, 'tcpdump', '--immediate-mode', '-U', '-n', '-s', '0', '-B', '32768', '-i', iface, '-w', file, ...filter],
     { stdio: ['ignore', 'ignore', 'pipe'] });
   t.teardown(() => { if (p.exitCode === null) p.kill('SIGKILL'); });
   let err = '';
@@ -38,12 +38,15 @@ export async function tcpdumpIn(t: { teardown(fn: () => unknown): unknown }, ns:
     });
     p.on('exit', (code) => { clearTimeout(timer); reject(new Error(`tcpdump exited ${code}: ${err}`)); });
   });
+  const exited = new Promise<void>((resolve) => p.once('close', () => resolve()));
   return {
+    /** tcpdump's stderr, once it has exited (its summary says how many packets the kernel dropped). */
+    stderr: async () => { await exited; return err; },
     stop: () => new Promise<void>((resolve) => {
       p.removeAllListeners('exit');
       p.on('exit', () => resolve());
-      // Let the last packets reach the file before SIGINT.
-      setTimeout(() => p.kill('SIGINT'), 300);
+      // Let the last packets reach the file before SIGINT (packets still in the kernel's ring at SIGINT are lost).
+      setTimeout(() => p.kill('SIGINT'), 1000);
     }),
   };
 }
