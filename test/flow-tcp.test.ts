@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import t from 'tap';
+import t, { Test } from 'tap';
 import { FlowEngine } from '../lib/flow/engine';
 import type { TcpConnection } from '../lib/flow/tcp-connection';
 import type { TcpGap } from '../lib/flow/tcp-stream';
@@ -72,7 +72,7 @@ t.test('a real transfer, rewritten', async (t) => {
     await feedFile(c.engine, f);
     return c.conns;
   };
-  const same = (t: Tap.Test, seen: Seen[], what: string): void => {
+  const same = (t: Test, seen: Seen[], what: string): void => {
     t.equal(seen.length, 1, `${what}: one connection`);
     const s = seen[0];
     t.ok(Buffer.concat(s.client.bytes).equals(sent.client), `${what}: client bytes equal what was sent`);
