@@ -88,3 +88,8 @@ export type { TcpConnectionState, TcpCloseReason, Endpoint } from './lib/flow/tc
 export { TcpStream } from './lib/flow/tcp-stream';
 export type { TcpGap, GapReason, TcpStreamStats, StreamReadableOptions } from './lib/flow/tcp-stream';
 export { seqDiff, seqAdd } from './lib/flow/seq';
+export { FlowTable } from './lib/flow/flow-table';
+export type { FlowRecord, FlowTableOptions, FlowTableStats, FlowEndReason, FlowTcpState } from './lib/flow/flow-table';
+export { flowToJsonLine, flowToCsvLine, FLOW_CSV_HEADER, FLOW_FIELDS } from './lib/flow/records';
+export { IpfixEncoder, IpfixExporter, REVERSE_PEN, IPFIX_TEMPLATE_IPV4, IPFIX_TEMPLATE_IPV6 } from './lib/flow/ipfix';
+export type { IpfixOptions, IpfixExporterOptions } from './lib/flow/ipfix';

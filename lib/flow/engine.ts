@@ -14,6 +14,7 @@ import { PcapError } from '../errors';
 import type { PacketHeader } from '../packet';
 import { IpDefragmenter, type DefragDrop, type DefragOptions, type DefragStats } from './defrag';
 import { flowPacket, headerTimeMs, type FlowPacket } from './packet';
+import { FlowTable, type FlowTableOptions, type FlowTableStats } from './flow-table';
 import { TcpReassembler, type TcpReassemblerOptions, type TcpReassemblerStats } from './tcp-reassembler';
 
 /** A stage of the engine: sees every IP packet in capture order, and the end of input. */
@@ -30,6 +31,8 @@ export interface FlowEngineOptions {
   defrag?: DefragOptions | false;
   /** TCP reassembly options, or false for none. Default {}. */
   tcp?: TcpReassemblerOptions | false;
+  /** Flow table options, or false for none. Default {}. */
+  table?: FlowTableOptions | false;
 }
 
 export interface FlowEngineStats {
@@ -39,6 +42,7 @@ export interface FlowEngineStats {
   nonIp: number;
   defrag: DefragStats | null;
   tcp: TcpReassemblerStats | null;
+  table: FlowTableStats | null;
 }
 
 /** The minimum of a session the engine can attach to. */
@@ -57,6 +61,8 @@ export class FlowEngine extends EventEmitter {
   readonly defrag: IpDefragmenter | null;
   /** The TCP reassembler: listen for its 'connection' events. */
   readonly tcp: TcpReassembler | null;
+  /** The flow table: listen for its 'flow' records. */
+  readonly table: FlowTable | null;
   readonly #stages: FlowStage[] = [];
   #packets = 0;
   #nonIp = 0;
@@ -69,6 +75,8 @@ export class FlowEngine extends EventEmitter {
     if (this.defrag) this.defrag.onDrop = (d: DefragDrop) => this.emit('fragment-drop', d);
     this.tcp = options.tcp === false ? null : new TcpReassembler(options.tcp ?? {});
     if (this.tcp) this.use(this.tcp);
+    this.table = options.table === false ? null : new FlowTable(options.table ?? {});
+    if (this.table) this.use(this.table);
   }
 
   /** Add a stage (the reassembler, the flow table, a parser); stages see packets in the order added. */
@@ -106,7 +114,7 @@ export class FlowEngine extends EventEmitter {
   }
 
   stats(): FlowEngineStats {
-    return { packets: this.#packets, nonIp: this.#nonIp, defrag: this.defrag?.stats() ?? null, tcp: this.tcp?.stats() ?? null };
+    return { packets: this.#packets, nonIp: this.#nonIp, defrag: this.defrag?.stats() ?? null, tcp: this.tcp?.stats() ?? null, table: this.table?.stats() ?? null };
   }
 
   #ip(pkt: DecodedPacket, data: Uint8Array, timeMs: number, wireLen: number): void {
