@@ -74,3 +74,22 @@ export type { IgmpLayer, IgmpGroupRecord } from './lib/decode/igmp';
 export { DNS_TYPE } from './lib/decode/dns';
 export type { DnsLayer, DnsQuestion, DnsRecord, DnsRData } from './lib/decode/dns';
 export { formatMac, formatIPv4, formatIPv6, formatHex } from './lib/decode/format';
+
+// Flows: a layer above the decoders, fed (data, header, linktype) live or offline.
+export { FlowEngine } from './lib/flow/engine';
+export type { FlowEngineOptions, FlowEngineStats, FlowStage, PacketEmitter } from './lib/flow/engine';
+export type { FlowPacket } from './lib/flow/packet';
+export { IpDefragmenter } from './lib/flow/defrag';
+export type { DefragOptions, DefragStats, DefragDrop, DefragDropReason } from './lib/flow/defrag';
+export { TcpReassembler } from './lib/flow/tcp-reassembler';
+export type { TcpReassemblerOptions, TcpReassemblerStats } from './lib/flow/tcp-reassembler';
+export { TcpConnection } from './lib/flow/tcp-connection';
+export type { TcpConnectionState, TcpCloseReason, Endpoint } from './lib/flow/tcp-connection';
+export { TcpStream } from './lib/flow/tcp-stream';
+export type { TcpGap, GapReason, TcpStreamStats, StreamReadableOptions } from './lib/flow/tcp-stream';
+export { seqDiff, seqAdd } from './lib/flow/seq';
+export { FlowTable } from './lib/flow/flow-table';
+export type { FlowRecord, FlowTableOptions, FlowTableStats, FlowEndReason, FlowTcpState } from './lib/flow/flow-table';
+export { flowToJsonLine, flowToCsvLine, FLOW_CSV_HEADER, FLOW_FIELDS } from './lib/flow/records';
+export { IpfixEncoder, IpfixExporter, REVERSE_PEN, IPFIX_TEMPLATE_IPV4, IPFIX_TEMPLATE_IPV6 } from './lib/flow/ipfix';
+export type { IpfixOptions, IpfixExporterOptions } from './lib/flow/ipfix';
