@@ -34,14 +34,24 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* name is "BASE{0" or "BASE}0"; the backend takes it parsed, as from
+ * lib/ports.ts. */
 static void open_end(struct nmp_port *p, const char *name, uint32_t slots)
 {
 	struct nmp_open_args a;
 	struct nmp_err err;
+	char base[64];
+	size_t n = strcspn(name, "{}");
 
 	memset(&a, 0, sizeof(a));
 	memset(p, 0, sizeof(*p));
-	a.device = name;
+	snprintf(base, sizeof(base), "%.*s", (int)n, name);
+	a.backend = "pipe";
+	a.name = name;
+	a.device = base;
+	a.queue = -1;
+	a.end = name[n] == '{' ? NMP_END_MASTER : NMP_END_SLAVE;
+	a.pipe = (uint32_t)strtoul(name + n + 1, NULL, 10);
 	a.snaplen = 262144;
 	a.timeout_ms = 100;
 	a.buffer_size = (uint64_t)slots * 2048;

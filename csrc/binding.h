@@ -30,6 +30,8 @@ int nmp_arg_string(napi_env env, napi_value v, const char *name, char *buf,
 		   size_t size);
 int nmp_prop_u32(napi_env env, napi_value obj, const char *key, uint32_t *out);
 int nmp_prop_i64(napi_env env, napi_value obj, const char *key, int64_t *out);
+int nmp_prop_string(napi_env env, napi_value obj, const char *key, char *buf,
+		    size_t size);
 
 /* Module-level exports, defined in their own files. */
 napi_value nmp_port_class(napi_env env);

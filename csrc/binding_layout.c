@@ -7,6 +7,7 @@
 #include "netmap_abi.h"
 #include "port.h"
 #include "ring.h"
+#include "xdp_prog.h"
 
 static int put(napi_env env, napi_value obj, const char *key, uint32_t v)
 {
@@ -47,6 +48,13 @@ napi_value nmp_layout(napi_env env)
 	PUT("FANOUT_LB", NMP_FANOUT_LB);
 	PUT("FANOUT_CPU", NMP_FANOUT_CPU);
 	PUT("FANOUT_ROLLOVER", NMP_FANOUT_ROLLOVER);
+	PUT("END_NONE", NMP_END_NONE);
+	PUT("END_MASTER", NMP_END_MASTER);
+	PUT("END_SLAVE", NMP_END_SLAVE);
+	PUT("RINGS_HW", NMP_RINGS_HW);
+	PUT("RINGS_HOST", NMP_RINGS_HOST);
+	PUT("RINGS_ALL", NMP_RINGS_ALL);
+	PUT("XDP_MAX_QUEUES", NMP_XDP_MAX_QUEUES);
 	return out;
 }
 

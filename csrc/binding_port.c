@@ -216,22 +216,62 @@ static int read_open_args(napi_env env, napi_value o, struct nmp_open_args *a)
 	return 0;
 }
 
+/* The parsed port name (lib/ports.ts's PortName, as NativePortName). */
+struct port_name_buf {
+	char backend[16], name[256], device[64], vale_switch[32];
+};
+
+static int read_port_name(napi_env env, napi_value o, struct port_name_buf *b,
+			  struct nmp_open_args *a)
+{
+	napi_value v;
+	int64_t queue;
+	uint32_t end, pipe, rings;
+
+	if (napi_get_named_property(env, o, "port", &v) != napi_ok ||
+	    nmp_prop_string(env, v, "backend", b->backend, sizeof(b->backend)) ||
+	    nmp_prop_string(env, v, "name", b->name, sizeof(b->name)) ||
+	    nmp_prop_string(env, v, "device", b->device, sizeof(b->device)) ||
+	    nmp_prop_string(env, v, "valeSwitch", b->vale_switch,
+			    sizeof(b->vale_switch)) ||
+	    nmp_prop_i64(env, v, "queue", &queue) ||
+	    nmp_prop_u32(env, v, "end", &end) ||
+	    nmp_prop_u32(env, v, "pipe", &pipe) ||
+	    nmp_prop_u32(env, v, "rings", &rings))
+		return -1;
+	if (queue < -1 || queue > 65535 || end > NMP_END_SLAVE ||
+	    pipe > 65535 || rings > NMP_RINGS_ALL) {
+		nmp_throw_code(env, "EINVAL", "port name fields out of range");
+		return -1;
+	}
+	a->backend = b->backend;
+	a->name = b->name;
+	a->device = b->device;
+	a->vale_switch = b->vale_switch;
+	a->queue = (int32_t)queue;
+	a->end = (enum nmp_pipe_end)end;
+	a->pipe = pipe;
+	a->rings = (enum nmp_rings)rings;
+	return 0;
+}
+
 static napi_value port_open(napi_env env, napi_callback_info info)
 {
-	size_t argc = 2;
-	napi_value argv[2];
+	size_t argc = 1;
+	napi_value argv[1];
 	struct port_wrap *w = this_port(env, info, &argc, argv);
 	struct nmp_open_args a;
+	struct port_name_buf names;
 	struct nmp_err err;
-	char name[256], *filter;
+	char *filter;
 
-	if (!w || argc < 2 ||
-	    nmp_arg_string(env, argv[0], "device", name, sizeof(name)) ||
-	    read_open_args(env, argv[1], &a) ||
-	    read_filter(env, argv[1], &filter))
+	if (!w || argc < 1 ||
+	    read_open_args(env, argv[0], &a) ||
+	    read_port_name(env, argv[0], &names, &a) ||
+	    read_filter(env, argv[0], &filter))
 		return NULL;
 	a.filter = filter;
-	if (nmp_port_open(&w->port, name, &a, &err) < 0)
+	if (nmp_port_open(&w->port, &a, &err) < 0)
 		nmp_throw(env, &err);
 	free(filter);
 	return NULL;

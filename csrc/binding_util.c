@@ -129,6 +129,16 @@ int nmp_prop_u32(napi_env env, napi_value obj, const char *key, uint32_t *out)
 	return nmp_arg_u32(env, v, key, out);
 }
 
+int nmp_prop_string(napi_env env, napi_value obj, const char *key, char *buf,
+		    size_t size)
+{
+	napi_value v;
+
+	if (napi_get_named_property(env, obj, key, &v) != napi_ok)
+		return bad_arg(env, key, "present");
+	return nmp_arg_string(env, v, key, buf, size);
+}
+
 int nmp_prop_i64(napi_env env, napi_value obj, const char *key, int64_t *out)
 {
 	napi_value v;

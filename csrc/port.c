@@ -67,41 +67,32 @@ const struct nmp_port_ops nmp_closed_ops = {
 	.close = closed_close,
 };
 
-/* Name prefixes and their backends; a plain name is AF_PACKET's. */
-static const struct {
-	const char *prefix;
-	const struct nmp_port_ops *ops;
-} backends[] = {
-	{ "", &nmp_afpacket_ops },
-	{ "pipe:", &nmp_pipe_ops },
-	{ "xdp:", &nmp_xdp_ops },
-	{ "netmap:", &nmp_netmap_ops },
-	{ "vale", &nmp_vale_ops },      /* valeX:PORT; netmap wants it whole */
+/* Every backend, by the name lib/ports.ts gives it. */
+static const struct nmp_port_ops *const backends[] = {
+	&nmp_afpacket_ops,
+	&nmp_pipe_ops,
+	&nmp_xdp_ops,
+	&nmp_netmap_ops,
+	&nmp_vale_ops,
 };
 
-int nmp_port_open(struct nmp_port *p, const char *name,
-		  const struct nmp_open_args *a, struct nmp_err *err)
+int nmp_port_open(struct nmp_port *p, const struct nmp_open_args *a,
+		  struct nmp_err *err)
 {
 	const struct nmp_port_ops *ops = NULL;
-	struct nmp_open_args args = *a;
 	size_t i;
 
 	if (p->ops && p->ops != &nmp_closed_ops)
 		return nmp_fail(err, "EBUSY", "the port is already open");
-	/* Later entries are more specific; the empty prefix matches all. */
-	for (i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
-		size_t n = strlen(backends[i].prefix);
-		/* Every prefix ends at a ':' ("vale" at valeX's); a plain
-		 * interface name (valeth0) has none. */
-		if (strncmp(name, backends[i].prefix, n) == 0 &&
-		    (n == 0 || strchr(name, ':'))) {
-			ops = backends[i].ops;
-			args.device = name + n;
-		}
-	}
+	for (i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
+		if (strcmp(a->backend, backends[i]->name) == 0)
+			ops = backends[i];
+	if (!ops)
+		return nmp_fail(err, "EINVAL", "no backend named \"%.32s\"",
+				a->backend);
 	memset(p, 0, sizeof(*p));
 	p->ops = &nmp_closed_ops;
-	if (ops->open(p, &args, err) < 0) {
+	if (ops->open(p, a, err) < 0) {
 		memset(p, 0, sizeof(*p));
 		p->ops = &nmp_closed_ops;
 		return -1;

@@ -36,9 +36,35 @@ enum nmp_fanout_mode {
 	NMP_FANOUT_ROLLOVER = 3,
 };
 
-/* Everything open needs; TypeScript has checked and defaulted it all. */
+/* Which end of a pipe a name opens (pipe:NAME{N, netmap:NAME}N). */
+enum nmp_pipe_end {
+	NMP_END_NONE = 0,
+	NMP_END_MASTER = 1,
+	NMP_END_SLAVE = 2,
+};
+
+/* Which rings of an interface a netmap: name opens. */
+enum nmp_rings {
+	NMP_RINGS_HW = 0,          /* netmap:IF, netmap:IF-N */
+	NMP_RINGS_HOST = 1,        /* netmap:IF^ */
+	NMP_RINGS_ALL = 2,         /* netmap:IF* */
+};
+
+/*
+ * Everything open needs; TypeScript has checked and defaulted it all.
+ * The port name arrives parsed: lib/ports.ts holds the one grammar, and
+ * no backend parses a name again (they only assert the limits their own
+ * structures have).
+ */
 struct nmp_open_args {
-	const char *device;        /* the name after the backend prefix */
+	const char *backend;       /* which backend: its ops' name */
+	const char *name;          /* the name as given, for messages */
+	const char *device;        /* interface, pipe NAME or VALE port */
+	int32_t queue;             /* one queue / hardware ring, -1 for all */
+	enum nmp_pipe_end end;     /* a pipe end, or NMP_END_NONE */
+	uint32_t pipe;             /* the pipe index N of a pipe end */
+	enum nmp_rings rings;      /* netmap: which rings */
+	const char *vale_switch;   /* valeX:PORT's X (may be empty) */
 	uint32_t snaplen;
 	int promisc;
 	uint32_t timeout_ms;       /* how long a partial batch may wait */
@@ -109,9 +135,9 @@ extern const struct nmp_port_ops nmp_xdp_ops;
 extern const struct nmp_port_ops nmp_netmap_ops;
 extern const struct nmp_port_ops nmp_vale_ops;
 
-/* Pick the backend by the name's prefix and open the port. */
-int nmp_port_open(struct nmp_port *p, const char *name,
-		  const struct nmp_open_args *a, struct nmp_err *err);
+/* Open the port with the backend a->backend names. */
+int nmp_port_open(struct nmp_port *p, const struct nmp_open_args *a,
+		  struct nmp_err *err);
 /* Close (idempotent) and return the port to nmp_closed_ops. */
 void nmp_port_close(struct nmp_port *p);
 

@@ -241,6 +241,11 @@ static int afp_open(struct nmp_port *p, const struct nmp_open_args *args,
 	int any = strcmp(args->device, "any") == 0;
 	size_t map_len;
 
+	if (args->queue >= 0) {  /* lib/ports.ts refuses IF-N before this */
+		free(a);
+		return nmp_fail(err, "ENOTSUP", "AF_PACKET cannot bind a socket "
+				"to one queue (%s)", args->name);
+	}
 	if (!a)
 		return nmp_fail(err, "ENOMEM", "out of memory");
 	a->tx_fd = -1;

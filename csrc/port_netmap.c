@@ -104,37 +104,33 @@ struct nm {
 
 /* ---- names ---- */
 
-/* How NAME after the prefix registers: nr_name, mode and ring id. */
-static int parse_device(const char *dev, struct nma_req_header *h,
-			struct nma_req_register *r, char *ifname,
-			struct nmp_err *err)
+/* nr_name, mode and ring id for the name lib/ports.ts parsed. */
+static int register_name(const struct nmp_open_args *a,
+			 struct nma_req_header *h, struct nma_req_register *r,
+			 char *ifname, struct nmp_err *err)
 {
-	size_t n = strlen(dev);
-	const char *dash;
+	int n;
 
 	r->nr_mode = NMA_REG_ALL_NIC;
-	if (n == 0 || n >= NMA_REQ_IFNAMSIZ)
+	if (a->end != NMP_END_NONE)      /* a netmap pipe: the kernel reads it */
+		n = snprintf(h->nr_name, NMA_REQ_IFNAMSIZ, "%s%c%u", a->device,
+			     a->end == NMP_END_MASTER ? '{' : '}', a->pipe);
+	else
+		n = snprintf(h->nr_name, NMA_REQ_IFNAMSIZ, "%s", a->device);
+	if (n <= 0 || n >= NMA_REQ_IFNAMSIZ)
 		return nmp_fail(err, "EINVAL", "bad netmap port name \"%s\": "
-				"1 to %d characters", dev, NMA_REQ_IFNAMSIZ - 1);
-	memcpy(h->nr_name, dev, n + 1);
-	if (strpbrk(dev, "{}"))
-		return 0;                        /* a pipe: the kernel parses it */
-	if (dev[n - 1] == '^' || dev[n - 1] == '*') {
-		r->nr_mode = dev[n - 1] == '^' ? NMA_REG_SW : NMA_REG_NIC_SW;
-		h->nr_name[n - 1] = '\0';
-	} else if ((dash = strrchr(dev, '-')) && dash[1] &&
-		   strspn(dash + 1, "0123456789") == strlen(dash + 1)) {
-		unsigned long q = strtoul(dash + 1, NULL, 10);
-		if (q > 65535)
-			return nmp_fail(err, "EINVAL", "bad netmap port name "
-					"\"%s\": ring %lu is over 65535", dev, q);
+				"netmap takes 1 to %d characters", a->name,
+				NMA_REQ_IFNAMSIZ - 1);
+	if (a->end != NMP_END_NONE)
+		return 0;
+	if (a->rings == NMP_RINGS_HOST) {
+		r->nr_mode = NMA_REG_SW;
+	} else if (a->rings == NMP_RINGS_ALL) {
+		r->nr_mode = NMA_REG_NIC_SW;
+	} else if (a->queue >= 0) {
 		r->nr_mode = NMA_REG_ONE_NIC;
-		r->nr_ringid = (uint16_t)q;
-		h->nr_name[dash - dev] = '\0';
+		r->nr_ringid = (uint16_t)a->queue;
 	}
-	if (!h->nr_name[0])
-		return nmp_fail(err, "EINVAL", "bad netmap port name \"%s\": "
-				"the interface name is missing", dev);
 	snprintf(ifname, NMA_REQ_IFNAMSIZ, "%s", h->nr_name);
 	return 0;
 }
@@ -333,10 +329,10 @@ static int do_register(struct nm *nm, struct nma_req_header *h,
 }
 
 static int open_common(struct nmp_port *p, const struct nmp_open_args *a,
-		       const char *label, const char *dev, int vale,
-		       struct nmp_err *err)
+		       int vale, struct nmp_err *err)
 {
 	struct nm *nm = calloc(1, sizeof(*nm));
+	const char *label = a->name;
 	struct nma_req_header h;
 	void *mem;
 
@@ -352,13 +348,14 @@ static int open_common(struct nmp_port *p, const struct nmp_open_args *a,
 		goto fail;
 	}
 	if (vale) {
-		if (strlen(label) >= NMA_REQ_IFNAMSIZ) {
+		int n = snprintf(h.nr_name, NMA_REQ_IFNAMSIZ, "vale%s:%s",
+				 a->vale_switch, a->device);
+		if (n <= 0 || n >= NMA_REQ_IFNAMSIZ) {
 			nmp_fail(err, "EINVAL", "bad VALE port name \"%s\"", label);
 			goto fail;
 		}
-		strcpy(h.nr_name, label);
 		nm->reg.nr_mode = NMA_REG_ALL_NIC;
-	} else if (parse_device(dev, &h, &nm->reg, nm->ifname, err) < 0) {
+	} else if (register_name(a, &h, &nm->reg, nm->ifname, err) < 0) {
 		goto fail;
 	}
 	p->linktype = DLT_EN10MB;
@@ -441,20 +438,13 @@ fail:
 static int nm_open(struct nmp_port *p, const struct nmp_open_args *a,
 		   struct nmp_err *err)
 {
-	char label[96];
-
-	snprintf(label, sizeof(label), "netmap:%s", a->device);
-	return open_common(p, a, label, a->device, 0, err);
+	return open_common(p, a, 0, err);
 }
 
-/* The VALE prefix ("vale") is part of the name netmap wants. */
 static int vale_open(struct nmp_port *p, const struct nmp_open_args *a,
 		     struct nmp_err *err)
 {
-	char label[96];
-
-	snprintf(label, sizeof(label), "vale%s", a->device);
-	return open_common(p, a, label, label, 1, err);
+	return open_common(p, a, 1, err);
 }
 
 static void nm_close(struct nmp_port *p)

@@ -76,11 +76,6 @@
 #define PIPE_NFDS 5                     /* memfd + 2 eventfds per direction */
 #define CACHELINE 64
 
-static const char *grammar =
-	"a pipe port is pipe:NAME{N (the master end) or pipe:NAME}N (the "
-	"slave end), NAME being 1 to 32 of A-Z a-z 0-9 _ . - and N a pipe "
-	"index from 0 to 65535; e.g. pipe:demo{0 and pipe:demo}0";
-
 enum { END_MASTER = 0, END_SLAVE = 1 };
 
 /* Direction d carries packets from end d to end 1 - d. */
@@ -191,48 +186,20 @@ struct pipe {
 
 /* ---- names ---- */
 
-static int parse_name(const char *dev, char *name, int *end, uint32_t *index,
-		      struct nmp_err *err)
+/* The pipe's NAME as lib/ports.ts parsed it; C only asserts the limits
+ * its own buffers have (the grammar and its messages live in ports.ts). */
+static int pipe_name(const struct nmp_open_args *a, char *name, int *end,
+		     uint32_t *index, struct nmp_err *err)
 {
-	size_t n = 0;
-	uint32_t v = 0;
-	const char *p = dev;
+	size_t n = strlen(a->device);
 
-	while (*p && *p != '{' && *p != '}') {
-		char c = *p;
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		      (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-'))
-			return nmp_fail(err, "EINVAL", "bad pipe name \"pipe:%.64s\": "
-					"character '%c' is not allowed; %s", dev,
-					c, grammar);
-		if (++n > PIPE_NAME_MAX)
-			return nmp_fail(err, "EINVAL", "bad pipe name \"pipe:%.64s\": "
-					"NAME is longer than %d characters; %s",
-					dev, PIPE_NAME_MAX, grammar);
-		p++;
-	}
-	if (n == 0 || !*p)
-		return nmp_fail(err, "EINVAL", "bad pipe name \"pipe:%.64s\": %s",
-				dev, grammar);
-	memcpy(name, dev, n);
-	name[n] = 0;
-	*end = *p == '{' ? END_MASTER : END_SLAVE;
-	p++;
-	if (!*p)
-		return nmp_fail(err, "EINVAL", "bad pipe name \"pipe:%.64s\": the "
-				"pipe index N is missing; %s", dev, grammar);
-	for (; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return nmp_fail(err, "EINVAL", "bad pipe name \"pipe:%.64s\": "
-					"the pipe index must be decimal digits; %s",
-					dev, grammar);
-		v = v * 10 + (uint32_t)(*p - '0');
-		if (v > PIPE_INDEX_MAX)
-			return nmp_fail(err, "EINVAL", "bad pipe name \"pipe:%.64s\": "
-					"the pipe index is over %u; %s", dev,
-					PIPE_INDEX_MAX, grammar);
-	}
-	*index = v;
+	if (n == 0 || n > PIPE_NAME_MAX || a->end == NMP_END_NONE ||
+	    a->pipe > PIPE_INDEX_MAX)
+		return nmp_fail(err, "EINVAL", "bad pipe port \"%.64s\"",
+				a->name);
+	memcpy(name, a->device, n + 1);
+	*end = a->end == NMP_END_MASTER ? END_MASTER : END_SLAVE;
+	*index = a->pipe;
 	return 0;
 }
 
@@ -716,7 +683,7 @@ static int pipe_open(struct nmp_port *p, const struct nmp_open_args *a,
 	for (i = 0; i < 2; i++)
 		pp->efd_data[i] = pp->efd_space[i] = -1;
 	p->priv = pp;
-	if (parse_name(a->device, name, &pp->end, &index, err) < 0)
+	if (pipe_name(a, name, &pp->end, &index, err) < 0)
 		goto fail;
 	if (a->fanout_mode != NMP_FANOUT_NONE) {
 		nmp_fail(err, "ENOTSUP", "fanout groups are for interfaces; a "

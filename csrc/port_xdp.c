@@ -95,30 +95,23 @@ static const char *fix_socket_privileges =
 	"cap_net_raw,cap_net_admin,cap_bpf,cap_sys_admin+eip "
 	"$(readlink -f $(which node))`";
 
-/* "IF" or "IF-Q": after the xdp: prefix a trailing -DIGITS is the queue. */
-static int parse_device(struct xdp *x, const char *dev, struct nmp_err *err)
+/* The interface and queue lib/ports.ts parsed; C asserts its own limits. */
+static int port_device(struct xdp *x, const struct nmp_open_args *a,
+		       struct nmp_err *err)
 {
-	const char *dash = strrchr(dev, '-');
-	size_t n = strlen(dev);
-	char *end;
+	size_t n = strlen(a->device);
 
-	x->queue = 0;
-	if (dash && dash[1] && strspn(dash + 1, "0123456789") == strlen(dash + 1)) {
-		unsigned long q = strtoul(dash + 1, &end, 10);
-		if (q >= NMP_XDP_MAX_QUEUES)
-			return nmp_fail(err, "EINVAL", "queue %lu of %.*s is over "
-					"the %d queues an xdp: port can name",
-					q, (int)(dash - dev), dev,
-					NMP_XDP_MAX_QUEUES - 1);
-		x->queue = (uint32_t)q;
-		n = (size_t)(dash - dev);
-	}
+	x->queue = a->queue < 0 ? 0 : (uint32_t)a->queue;
+	if (x->queue >= NMP_XDP_MAX_QUEUES)
+		return nmp_fail(err, "EINVAL", "queue %u of %s is over the %d "
+				"queues (0 to %d) an xdp: port can name",
+				x->queue, a->device, NMP_XDP_MAX_QUEUES,
+				NMP_XDP_MAX_QUEUES - 1);
 	if (n == 0 || n >= IFNAMSIZ)
-		return nmp_fail(err, "ENODEV", "bad device name \"%.*s\": a Linux "
-				"interface name has 1 to %d characters",
-				(int)n, dev, IFNAMSIZ - 1);
-	memcpy(x->ifname, dev, n);
-	x->ifname[n] = 0;
+		return nmp_fail(err, "ENODEV", "bad device name \"%.32s\": a "
+				"Linux interface name has 1 to %d characters",
+				a->device, IFNAMSIZ - 1);
+	memcpy(x->ifname, a->device, n + 1);
 	return 0;
 }
 
@@ -399,7 +392,7 @@ static int xdp_open(struct nmp_port *p, const struct nmp_open_args *a,
 	p->priv = x;
 	p->snaplen = a->snaplen;
 	p->linktype = DLT_EN10MB;
-	if (parse_device(x, a->device, err) < 0 ||
+	if (port_device(x, a, err) < 0 ||
 	    check_device(x, &mtu, err) < 0 ||
 	    open_socket(x, err) < 0 ||
 	    register_umem(x, a, mtu, err) < 0 ||

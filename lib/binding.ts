@@ -32,10 +32,34 @@ export interface NativeLayout {
   FANOUT_LB: number;
   FANOUT_CPU: number;
   FANOUT_ROLLOVER: number;
+  END_NONE: number;
+  END_MASTER: number;
+  END_SLAVE: number;
+  RINGS_HW: number;
+  RINGS_HOST: number;
+  RINGS_ALL: number;
+  /** Queues an xdp: port can name (0 to XDP_MAX_QUEUES - 1): our XSKMAP's size. */
+  XDP_MAX_QUEUES: number;
 }
 
 /** What open() takes; TypeScript has validated and defaulted every field. */
+/** A parsed port name as C takes it (struct nmp_open_args's name fields). */
+export interface NativePortName {
+  backend: string;
+  name: string;
+  device: string;
+  /** One queue / hardware ring, or -1 for all. */
+  queue: number;
+  /** 0 none, 1 master, 2 slave (enum nmp_pipe_end). */
+  end: number;
+  pipe: number;
+  /** 0 hardware, 1 host, 2 both (enum nmp_rings). */
+  rings: number;
+  valeSwitch: string;
+}
+
 export interface NativeOpenArgs {
+  port: NativePortName;
   snaplen: number;
   promisc: number;
   timeoutMs: number;
@@ -67,7 +91,7 @@ export const enum MemoryRegion {
 }
 
 export interface NativePort {
-  open(device: string, args: NativeOpenArgs): void;
+  open(args: NativeOpenArgs): void;
   openTx(): number;
   rxsync(): number;
   txsync(): number;

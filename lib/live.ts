@@ -2,10 +2,10 @@
  * Live sessions: a port (AF_PACKET today, other backends behind the same
  * C contract later) read and written through its rings.
  */
-import { MemoryRegion, native, NativeOpenArgs, NativePort, NativePortInfo } from './binding';
+import { layout, MemoryRegion, native, NativeOpenArgs, NativePort, NativePortInfo, NativePortName } from './binding';
 import { check, PcapError, PcapErrorCode } from './errors';
 import { Direction, directionCode, LiveOptions, resolveLiveOptions } from './options';
-import { checkPortName } from './ports';
+import { checkPortName, PortName } from './ports';
 import { Ring, ringLayout } from './ring';
 import { Session } from './session';
 import { PacketSource, ReadyCallback } from './source';
@@ -29,9 +29,9 @@ class LivePort implements PacketSource {
   #polling = false;
   #closed = false;
 
-  constructor(device: string, args: NativeOpenArgs, ready: ReadyCallback) {
+  constructor(args: NativeOpenArgs, ready: ReadyCallback) {
     this.port = new native.Port();
-    this.port.open(device, args);
+    this.port.open(args);
     this.info = this.port.info();
     this.#ready = ready;
     this.rx = new Ring('rx', this.port.memory(MemoryRegion.RxRing),
@@ -92,6 +92,18 @@ class LivePort implements PacketSource {
   };
 }
 
+const PIPE_END = { master: layout.END_MASTER, slave: layout.END_SLAVE } as const;
+const RINGS = { hw: layout.RINGS_HW, host: layout.RINGS_HOST, all: layout.RINGS_ALL } as const;
+
+/** A parsed name in the shape struct nmp_open_args takes it. */
+function nativePortName(p: PortName): NativePortName {
+  return {
+    backend: p.backend, name: p.name, device: p.device,
+    queue: p.queue ?? -1, end: p.end ? PIPE_END[p.end] : layout.END_NONE, pipe: p.pipe ?? 0,
+    rings: RINGS[p.rings ?? 'hw'], valeSwitch: p.switch ?? '',
+  };
+}
+
 /**
  * A capture and injection session on one port. Made by `openLive()`.
  *
@@ -104,11 +116,13 @@ export class LiveSession extends Session {
 
   /** @internal Use openLive(). */
   constructor(device: string, options: LiveOptions = {}) {
-    checkPortName(device); // every name error (and ENOTSUP) comes from lib/ports.ts
+    // Every name error (and ENOTSUP) comes from lib/ports.ts, and C takes
+    // the name parsed: the grammar lives in one place.
+    const port = nativePortName(checkPortName(device));
     check(typeof options === 'object' && options !== null, 'options must be an object');
     let live: LivePort | undefined;
-    const args = resolveLiveOptions(options);
-    super(device, (ready) => (live = new LivePort(device, args, ready)), args.timeoutMs, options.signal);
+    const args = { ...resolveLiveOptions(options), port };
+    super(device, (ready) => (live = new LivePort(args, ready)), args.timeoutMs, options.signal);
     this.#live = live!;
   }
 

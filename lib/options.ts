@@ -82,8 +82,9 @@ export function directionCode(dir: unknown): number {
   return code;
 }
 
-/** Validate options and fill in defaults: what the native open() takes. */
-export function resolveLiveOptions(options: LiveOptions = {}): NativeOpenArgs {
+/** Validate options and fill in defaults: what the native open() takes
+ * besides the parsed port name. */
+export function resolveLiveOptions(options: LiveOptions = {}): Omit<NativeOpenArgs, 'port'> {
   check(typeof options === 'object' && options !== null, 'options must be an object');
   for (const key of Object.keys(options)) {
     if (KNOWN.includes(key)) continue;

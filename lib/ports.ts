@@ -15,8 +15,9 @@
  *   netmap:NAME{N / }N   netmap     a netmap pipe                             yes
  *   valeX:PORT           vale       port PORT of VALE switch X                yes
  *
- * NAME is 1-32 of A-Z a-z 0-9 _ . -; N, Q are decimal 0-65535 (leading
- * zeros accepted, as C accepts them). IF follows
+ * NAME is 1-32 of A-Z a-z 0-9 _ . -; N is decimal 0-65535, and so is a
+ * netmap ring; an xdp: queue Q is 0-255 (the size of the XDP program's
+ * socket map, XDP_MAX_QUEUES from C); leading zeros accepted. IF follows
  * Linux's own rule (dev_valid_name): 1-15 characters, none of them '/', ':'
  * or whitespace, and not "." or "..". So a ':' always means a prefix.
  *
@@ -31,10 +32,12 @@
  * per core. The prefixed backends (`xdp:IF-Q`, `netmap:IF-N`) have no
  * such ambiguity: after their prefix, a trailing `-DIGITS` is the queue.
  *
- * C keeps its own checks (csrc/port_*.c) as the safety net; every name
- * error a user sees normally comes from here.
+ * This is the only parser: C receives the fields of PortName (struct
+ * nmp_open_args) and parses nothing again, so the grammar and its messages
+ * live here alone. C only asserts the limits of its own buffers.
  */
 import { existsSync } from 'node:fs';
+import { layout } from './binding';
 import { PcapError } from './errors';
 
 export type PortBackend = 'afpacket' | 'pipe' | 'xdp' | 'netmap' | 'vale';
@@ -73,7 +76,7 @@ export interface ParseOptions {
 export const PORT_GRAMMAR =
   'a port name is an interface (1 to 15 characters, none of them / : or whitespace, e.g. eth0), ' +
   '"any", pipe:NAME{N (master end) or pipe:NAME}N (slave end) with NAME 1 to 32 of ' +
-  'A-Z a-z 0-9 _ . - and N from 0 to 65535, xdp:IF or xdp:IF-Q (AF_XDP on queue Q, default 0), ' +
+  `A-Z a-z 0-9 _ . - and N from 0 to 65535, xdp:IF or xdp:IF-Q (AF_XDP on queue Q from 0 to ${layout.XDP_MAX_QUEUES - 1}, default 0), ` +
   'netmap:IF, netmap:IF-N, netmap:IF^, netmap:IF*, netmap:NAME{N, netmap:NAME}N, valeX:PORT';
 
 const PIPE_GRAMMAR =
@@ -101,12 +104,12 @@ function ifnameProblem(s: string): string | null {
   return null;
 }
 
-/** A decimal index 0-65535, or an error message. */
-function index(s: string, what: string): number | string {
+/** A decimal index 0-max, or an error message. */
+function index(s: string, what: string, max = INDEX_MAX): number | string {
   if (s.length === 0) return `the ${what} is missing`;
   if (!/^[0-9]+$/.test(s)) return `the ${what} must be decimal digits`;
   const v = Number(s);
-  if (v > INDEX_MAX) return `the ${what} is over ${INDEX_MAX}`;
+  if (v > max) return `the ${what} is over ${max}`;
   return v;
 }
 
@@ -114,14 +117,14 @@ function einval(name: string, why: string, grammar = PORT_GRAMMAR): PcapError {
   return new PcapError(`bad port name ${JSON.stringify(name)}: ${why}; ${grammar}`, 'EINVAL');
 }
 
-/** `IF` or `IF-Q` after a prefix (xdp:, netmap:). */
-function ifWithQueue(name: string, rest: string, prefix: string): { device: string; queue?: number } {
+/** `IF` or `IF-Q` after a prefix (xdp:, netmap:), Q at most `max`. */
+function ifWithQueue(name: string, rest: string, prefix: string, max = INDEX_MAX): { device: string; queue?: number } {
   const m = /^(.*)-([0-9]+)$/.exec(rest);
   const device = m ? m[1] : rest;
   const p = ifnameProblem(device);
   if (p) throw einval(name, `after the ${prefix} prefix, ${p}`);
   if (!m) return { device };
-  const q = index(m[2], 'queue number');
+  const q = index(m[2], 'queue number', max);
   if (typeof q === 'string') throw einval(name, q);
   return { device, queue: q };
 }
@@ -164,7 +167,7 @@ export function parsePortName(name: string, opts: ParseOptions = {}): PortName {
     return { name, backend: 'pipe', ...p, available: true };
   }
   if (prefix === 'xdp:') {
-    return { name, backend: 'xdp', ...ifWithQueue(name, rest, prefix), available: true };
+    return { name, backend: 'xdp', ...ifWithQueue(name, rest, prefix, layout.XDP_MAX_QUEUES - 1), available: true };
   }
   if (prefix === 'netmap:') {
     const p = pipeEnd(name, rest, PORT_GRAMMAR);

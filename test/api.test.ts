@@ -58,7 +58,9 @@ t.test('the port contract: every operation is safe before open and after close',
   port.close();
   port.close();
   for (const [name, call] of calls) t.throws(call, { code: 'ECLOSED' }, `${name} after close`);
-  t.throws(() => port.open('nmp-no-such-if0', { snaplen: 100, promisc: 0, timeoutMs: 10, immediate: 0,
+  const name = { backend: 'afpacket', name: 'nmp-no-such-if0', device: 'nmp-no-such-if0', queue: -1,
+    end: 0, pipe: 0, rings: 0, valeSwitch: '' };
+  t.throws(() => port.open({ port: name, snaplen: 100, promisc: 0, timeoutMs: 10, immediate: 0,
     bufferSize: 1 << 20, rxSlots: 64, direction: 0, fanoutMode: -1, fanoutGroup: 0, filter: null }),
   { code: isRoot() ? 'ENODEV' : 'EPERM' }, 'a failed open');
   for (const [name, call] of calls) t.throws(call, { code: 'ECLOSED' }, `${name} after a failed open`);

@@ -97,7 +97,7 @@ t.test('xdp: names: IF and IF-Q, available', async (t) => {
 t.test('bad prefixed names: EINVAL with the grammar', async (t) => {
   const bad: [string, RegExp][] = [
     ['xdp:', /after the xdp: prefix, a Linux interface name has 1 to 15/], ['xdp:a/b', /character "\/"/],
-    ['xdp:eth0-99999', /over 65535/], [`xdp:${'e'.repeat(16)}`, /1 to 15/],
+    ['xdp:eth0-99999', /over 255/], [`xdp:${'e'.repeat(16)}`, /1 to 15/],
     ['netmap:', /after the netmap: prefix/], ['netmap:^', /after the netmap: prefix/], ['netmap:e{x', /decimal digits/],
     ['netmap:{1', /NAME is missing/],
     ['vale-x:p', /switch name/], ['vale0:', /port name PORT/], ['vale0:a b', /port name PORT/],
@@ -110,6 +110,21 @@ t.test('bad prefixed names: EINVAL with the grammar', async (t) => {
     t.match(e.message, why, `${n}: says why`);
     t.ok(e.message.includes(PORT_GRAMMAR), `${n}: gives the grammar`);
   }
+});
+
+// The parser and C once disagreed: ports.ts took xdp: queues up to 65535,
+// C refused 256 and up (its XSKMAP has 256 entries) with a message that
+// said "over the 255 queues". Now C parses nothing and the bound is C's.
+t.test('xdp: queues 0 to 255, the bound C exports', async (t) => {
+  t.match(parsePortName('xdp:eth0-255'), { queue: 255 });
+  for (const n of ['xdp:eth0-256', 'xdp:eth0-65535']) {
+    const e = errorOf(() => parsePortName(n));
+    t.equal(e.code, 'EINVAL', n);
+    t.match(e.message, /the queue number is over 255/, `${n}: says why`);
+    t.match(e.message, /queue Q from 0 to 255/, `${n}: the grammar gives the range`);
+  }
+  // queue 255 reaches the native open (no such interface), not a name error
+  t.equal(errorOf(() => openLive('xdp:nmp-nosuch9-255')).code, 'ENODEV');
 });
 
 t.test('the checks run before the options and the native open', async (t) => {
