@@ -8,7 +8,7 @@ import { decodeFrom, decodePacket, linkTypeName } from '../../../index';
 import type { Layer, StartProtocol } from '../../../index';
 import type { NmdumpOptions } from '../options';
 import { arpText } from './arp';
-import type { PrintContext } from './context';
+import { Truncated, type PrintContext } from './context';
 import { hexAsciiDump } from './hexdump';
 import { ipv4Text, ipv6Text } from './ip';
 import { cookedText, ethernetText, etherTypeText, isLinkLayer, nullText, quietEtherType, vlanText } from './link';
@@ -40,6 +40,14 @@ function linkText(c: PrintContext, l: Layer): string {
 /** The network layer and everything above it, from layer `i`. */
 function networkText(c: PrintContext, i: number, linkLength: number): string {
   const l = c.layers[i];
+  // IP or ARP announced but cut before its header: tcpdump's marker.
+  if (l === undefined && i > 0) {
+    const outer = c.layers[i - 1];
+    const type = outer?.kind === 'ethernet' || outer?.kind === 'vlan' ? outer.type : outer?.kind === 'sll' || outer?.kind === 'sll2' ? outer.protocol : 0;
+    if (type === 0x0800) return cutMarker(c, 'ipv4');
+    if (type === 0x86dd) return cutMarker(c, 'ipv6');
+    if (type === 0x0806) return cutMarker(c, 'arp');
+  }
   switch (l?.kind) {
     case 'ipv4': return ipv4Text(c, i);
     case 'ipv6': return ipv6Text(c, i);
@@ -62,6 +70,17 @@ function layersText(c: PrintContext): { text: string; linkLength: number } {
   return { text: text + networkText(c, i, linkLength), linkLength };
 }
 
+/** What tcpdump prints for a header cut before its printer could start. */
+function cutMarker(c: PrintContext, start: StartProtocol): string {
+  switch (start) {
+    case 'ipv4': return `${c.o.linkHeader ? '' : 'IP '} [|ip]`;
+    case 'ipv6': return ' [|ip6]';
+    case 'ethernet': return ' [|ether]';
+    case 'arp': return `${c.o.linkHeader ? '' : 'ARP, '} [|arp]`;
+    default: return ` [|${start}]`;
+  }
+}
+
 /** A context for the packet inside this one. */
 function innerContext(c: PrintContext, start: StartProtocol, offset: number, end: number): PrintContext {
   const decoded = decodeFrom(start, c.bytes, offset, Math.min(end, c.bytes.length));
@@ -75,8 +94,9 @@ export function describePacket(bytes: Uint8Array, len: number, linktype: number,
   const c: PrintContext = {
     o, bytes, wireLength: len, layers: decoded.layers, tcpSeq: state.tcpSeq,
     inner(start, offset, end = bytes.length) {
-      if (offset >= bytes.length) return '';
-      return layersText(innerContext(this, start, offset, end)).text;
+      const ic = innerContext(this, start, offset, end);
+      if (ic.layers[0]?.kind === undefined || ic.layers[0].kind === 'payload') return cutMarker(this, start);
+      return layersText(ic).text;
     },
   };
   const kind = c.layers[0]?.kind;
@@ -91,7 +111,7 @@ export function describePacket(bytes: Uint8Array, len: number, linktype: number,
     ({ text, linkLength } = layersText(c));
   } catch (e) {
     // A printer bug must not end the capture: say so on the line.
-    text = `[nmdump: cannot print this packet: ${(e as Error).message}]`;
+    text = e instanceof Truncated ? ` ${e.message}` : `[nmdump: cannot print this packet: ${(e as Error).message}]`;
   }
   // Cut by the snapshot length inside a link or ARP header: tcpdump's "[|proto]" (the
   // network printers mark their own cuts).

@@ -4,7 +4,7 @@
  * -v checks the checksum and prints the datagram an error quotes.
  */
 import { checksumAdd, checksumFinish } from '../../../index';
-import { be16, be32, catchTrunc, hex, layerAt, need, type PrintContext } from './context';
+import { be16, be32, catchTrunc, hex, need, type PrintContext } from './context';
 import type { IpInfo } from './ip';
 import { ipv4Text as addr } from './text';
 
@@ -99,12 +99,13 @@ function bodyText(c: PrintContext, at: number, type: number, code: number): stri
   }
 }
 
-export function icmpText(c: PrintContext, i: number, ip: IpInfo): string {
-  const l = layerAt(c, i, 'icmp')!;
-  const at = l.offset;
+/** The ICMP message at `at` (read from the bytes: a message cut short prints what there is). */
+export function icmpText(c: PrintContext, at: number, ip: IpInfo): string {
   const b = c.bytes;
   const plen = ip.payloadLength;
   return catchTrunc((out) => {
+    need(c, at, 2, 'icmp');
+    const l = { type: b[at], code: b[at + 1], checksum: at + 4 <= b.length ? be16(b, at + 2) : 0 };
     out.s += `ICMP ${bodyText(c, at, l.type, l.code)}, length ${plen}`;
     if (c.o.verbose === 0) return;
     if (!ip.fragmented && at + plen <= b.length) {

@@ -6,7 +6,7 @@
  */
 import { formatIPv6 } from '../../../index';
 import { bracketChecksum } from './checksum';
-import { be16, be32, catchTrunc, hex, layerAt, need, type PrintContext, Truncated } from './context';
+import { be16, be32, catchTrunc, hex, need, type PrintContext, Truncated } from './context';
 import type { IpInfo } from './ip';
 import { unknownData } from './text';
 
@@ -86,19 +86,20 @@ function quotedPort(c: PrintContext, at: number): string {
   return `, ${dst} protocol ${nh} port ${port} unreachable`;
 }
 
-export function icmpv6Text(c: PrintContext, i: number, ip: IpInfo): string {
-  const l = layerAt(c, i, 'icmpv6')!;
+/** The ICMPv6 message at `at` (read from the bytes: a message cut short prints what there is). */
+export function icmpv6Text(c: PrintContext, at: number, ip: IpInfo): string {
   const b = c.bytes;
-  const at = l.offset;
   const length = ip.payloadLength;
   const v = c.o.verbose > 0;
   if (length === 0) return 'ICMP6, length 0 (invalid)';
   const sum = v && !ip.fragmented ? bracketChecksum(c, ip, at, length, 2, 58, 'icmp6') : '';
-  const type = l.type;
-  const code = l.code;
   return catchTrunc((out) => {
+    need(c, at, 1, 'icmp6');
+    const type = b[at];
     out.s += `ICMP6, ${TYPES[type] ?? `unknown icmp6 type (${type})`}`;
     if (v && [133, 134, 135, 136, 137, 145, 147].includes(type)) out.s += `, length ${length}`;
+    need(c, at, 2, 'icmp6');
+    const code = b[at + 1];
     const quote = at + 8;
     switch (type) {
       case 1:
@@ -108,7 +109,7 @@ export function icmpv6Text(c: PrintContext, i: number, ip: IpInfo): string {
         else if (code === 4) out.s += quotedPort(c, quote);
         else if (c.o.verbose <= 1) { out.s += unknownData(b, at, Math.min(length, b.length - at), '\n\t'); return; }
         break;
-      case 2: out.s += `, mtu ${be32(b, at + 4)}`; break;
+      case 2: need(c, at, 8, 'icmp6'); out.s += `, mtu ${be32(b, at + 4)}`; break;
       case 3:
         if (code === 0) { need(c, quote, 40, 'icmp6'); out.s += ` for ${formatIPv6(b, quote + 24)}`; }
         else if (code === 1) out.s += ' (reassembly)';
@@ -118,7 +119,7 @@ export function icmpv6Text(c: PrintContext, i: number, ip: IpInfo): string {
         need(c, quote, 40, 'icmp6');
         out.s += PARAM[code] ? `, ${PARAM[code]} - octet ${be32(b, at + 4)}` : `, code-#${code}`;
         break;
-      case 128: case 129: out.s += `, id ${be16(b, at + 4)}, seq ${be16(b, at + 6)}`; break;
+      case 128: case 129: need(c, at, 8, 'icmp6'); out.s += `, id ${be16(b, at + 4)}, seq ${be16(b, at + 6)}`; break;
       case 130:
         if (length === 24) out.s += mld1Text(c, at);
         else if (length >= 28) out.s += ` v2${mld2QueryText(c, at, length)}`;
@@ -156,9 +157,10 @@ export function icmpv6Text(c: PrintContext, i: number, ip: IpInfo): string {
         break;
       case 143:
         if (length < 8) { out.s += ` [invalid len ${length}]`; break; }
+        need(c, at, 8, 'icmp6');
         out.s += mld2ReportText(c, at, length);
         break;
-      case 144: case 146: out.s += `, id 0x${hex(be16(b, at + 4), 4)}`; break;
+      case 144: case 146: need(c, at, 6, 'icmp6'); out.s += `, id 0x${hex(be16(b, at + 4), 4)}`; break;
       case 141: case 142: break;
       default:
         out.s += `, length ${length}`;

@@ -1,5 +1,4 @@
 /** IGMP v1, v2 and v3: "igmp query v2 [max resp time 50] [gaddr 239.1.2.3]", "igmp v3 report, 2 group record(s)". */
-import type { IgmpLayer } from '../../../index';
 import { checksumAdd, checksumFinish } from '../../../index';
 import { be16, be32, catchTrunc, need, type PrintContext } from './context';
 import type { IpInfo } from './ip';
@@ -55,12 +54,14 @@ function v3Report(c: PrintContext, at: number, len: number): string {
   return s;
 }
 
-export function igmpText(c: PrintContext, l: IgmpLayer, ip: IpInfo): string {
+/** The IGMP message at `at` (read from the bytes: a message cut short prints what there is). */
+export function igmpText(c: PrintContext, at: number, ip: IpInfo): string {
   const len = ip.payloadLength;
-  const at = l.offset;
   const b = c.bytes;
   if (c.o.quiet) return 'igmp';
   return catchTrunc((out) => {
+    need(c, at, 2, 'igmp');
+    const l = { type: b[at] };
     const lenNote = len !== 8 ? ` [len ${len}]` : '';
     const group = (): string => { need(c, at + 4, 4, 'igmp'); return addr(b, at + 4); };
     switch (l.type) {

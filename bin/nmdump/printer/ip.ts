@@ -41,7 +41,7 @@ const WITH_PORTS = new Set([6, 17, 33, 132]);
 
 /** What follows the IP header(s): the protocol `nh` at byte `at`, `length` bytes by the IP lengths. */
 function demuxText(c: PrintContext, at: number, ip: IpInfo, nh: number): string {
-  const byKind = (kind: 'tcp' | 'udp' | 'icmp' | 'icmpv6' | 'igmp'): number => layerIndexAt(c, at, kind);
+  const byKind = (kind: 'tcp' | 'udp'): number => layerIndexAt(c, at, kind);
   switch (nh) {
     case 6: {
       const i = byKind('tcp');
@@ -58,20 +58,14 @@ function demuxText(c: PrintContext, at: number, ip: IpInfo, nh: number): string 
     case 17: { const i = byKind('udp'); if (i >= 0) return udpText(c, i, ip); break; }
     case 1: {
       if (ip.addrSize === 16) return '[ICMP requires IPv6] (invalid)'.replace('IPv6', 'IPv4');
-      const i = byKind('icmp');
-      if (i >= 0) return icmpText(c, i, ip);
-      break;
+      return icmpText(c, at, ip);
     }
     case 58: {
       if (ip.addrSize === 4) return '[ICMPv6 requires IPv6] (invalid)';
-      const i = byKind('icmpv6');
-      if (i >= 0) return icmpv6Text(c, i, ip);
-      break;
+      return icmpv6Text(c, at, ip);
     }
     case 2: {
-      const i = byKind('igmp');
-      if (i >= 0) return igmpText(c, layerAt(c, i, 'igmp')!, ip);
-      break;
+      return igmpText(c, at, ip);
     }
     case 4: return c.inner('ipv4', at, at + ip.payloadLength);
     case 41: return c.inner('ipv6', at, at + ip.payloadLength);
@@ -99,26 +93,27 @@ export function ipv4Text(c: PrintContext, i: number): string {
     payloadLength: (ip.totalLength || c.wireLength - ip.offset) - ip.length,
     fragmented: (ip.flags & 1) !== 0 || ip.fragmentOffset !== 0,
   };
-  let head = prefix;
-  if (c.o.verbose > 0) {
-    const ecn = ['', ',ECT(1)', ',ECT(0)', ',CE'][ip.tos & 3];
-    const flags = FRAG_FLAGS.filter(([bit]) => ip.flags & bit).map(([, n]) => n).join(', ') || 'none';
-    head += `(tos 0x${hex(ip.tos)}${ecn}${ip.ttl >= 1 ? `, ttl ${ip.ttl}` : ''}, id ${ip.id}, `
-      + `offset ${ip.fragmentOffset * 8}, flags [${flags}], proto ${IPPROTO_NAMES[ip.protocol] ?? 'unknown'} (${ip.protocol}), `
-      + `length ${ip.totalLength}`;
-    if (ip.length > 20) head += `, options (${ipOptionsText(c, ip.offset + 20, ip.length - 20)})`;
-    if (ip.offset + ip.length <= c.bytes.length) {
-      const sum = checksumFinish(checksumAdd(c.bytes, ip.offset, ip.offset + ip.length));
-      if (sum !== 0) {
-        const should = checksumFinish(checksumAdd(c.bytes, ip.offset, ip.offset + ip.length) - ip.checksum);
-        head += `, bad cksum ${hex(ip.checksum)} (->${hex(should)})!`;
+  return catchTrunc((out) => {
+    if (c.o.verbose > 0) {
+      const ecn = ['', ',ECT(1)', ',ECT(0)', ',CE'][ip.tos & 3];
+      const flags = FRAG_FLAGS.filter(([bit]) => ip.flags & bit).map(([, n]) => n).join(', ') || 'none';
+      out.s += `(tos 0x${hex(ip.tos)}${ecn}${ip.ttl >= 1 ? `, ttl ${ip.ttl}` : ''}, id ${ip.id}, `
+        + `offset ${ip.fragmentOffset * 8}, flags [${flags}], proto ${IPPROTO_NAMES[ip.protocol] ?? 'unknown'} (${ip.protocol}), `
+        + `length ${ip.totalLength}`;
+      if (ip.length > 20) out.s += `, options (${ipOptionsText(c, ip.offset + 20, ip.length - 20)})`;
+      if (ip.offset + ip.length <= c.bytes.length) {
+        const sum = checksumFinish(checksumAdd(c.bytes, ip.offset, ip.offset + ip.length));
+        if (sum !== 0) {
+          const should = checksumFinish(checksumAdd(c.bytes, ip.offset, ip.offset + ip.length) - ip.checksum);
+          out.s += `, bad cksum ${hex(ip.checksum)} (->${hex(should)})!`;
+        }
       }
+      out.s += ')\n    ';
     }
-    head += ')\n    ';
-  }
-  if (ip.fragmentOffset !== 0) return `${head}${ip.src} > ${ip.dst}: ip-proto-${ip.protocol}`;
-  const addrs = WITH_PORTS.has(ip.protocol) ? '' : `${ip.src} > ${ip.dst}: `;
-  return head + addrs + demuxText(c, ip.offset + ip.length, info, ip.protocol);
+    if (ip.fragmentOffset !== 0) { out.s += `${ip.src} > ${ip.dst}: ip-proto-${ip.protocol}`; return; }
+    out.s += WITH_PORTS.has(ip.protocol) ? '' : `${ip.src} > ${ip.dst}: `;
+    out.s += demuxText(c, ip.offset + ip.length, info, ip.protocol);
+  }, prefix);
 }
 
 /** -v: the hop-by-hop / destination options, "(rtalert: 0x0000) (padn) ". */
