@@ -34,16 +34,34 @@ export function layerIndexAt(c: PrintContext, offset: number, kind: Layer['kind'
  * A field past the captured bytes: tcpdump ends the protocol's text with
  * " [|name]" there. Printers that read bytes themselves throw it from
  * {@link need} and {@link catchTrunc} turns it into that marker.
+ *
+ * tcpdump stops in one of two ways, and -x shows which: a field read past
+ * the capture (its GET_ macros) ends the whole packet at once, and the dump
+ * that follows then starts at the link header; a length check (ND_TCHECK)
+ * ends only the protocol, and the dump skips the link header as usual.
+ * `early` is the first kind.
  */
 export class Truncated extends Error {
-  constructor(readonly protocol: string) {
-    super(`[|${protocol}]`);
+  constructor(readonly protocol: string, readonly early = true, readonly suffix = '') {
+    super(`[|${protocol}]${suffix}`);
   }
 }
 
-/** Throw {@link Truncated} unless `n` bytes at `at` were captured. */
-export function need(c: PrintContext, at: number, n: number, protocol: string): void {
-  if (at + n > c.bytes.length || at < 0) throw new Truncated(protocol);
+/** Throw {@link Truncated} unless `n` bytes at `at` were captured (`early`: see Truncated). */
+export function need(c: PrintContext, at: number, n: number, protocol: string, early = true): void {
+  if (at + n > c.bytes.length || at < 0) throw new Truncated(protocol, early);
+}
+
+/**
+ * Whether a packet printed since the last call ended early (see
+ * {@link Truncated}). Printing is synchronous and one packet at a time, so
+ * one flag serves every printer.
+ */
+let endedEarly = false;
+export function takeEndedEarly(): boolean {
+  const v = endedEarly;
+  endedEarly = false;
+  return v;
 }
 
 /** Run a printer that appends to a string; a {@link Truncated} adds " [|name]" to what it printed so far. */
@@ -54,6 +72,7 @@ export function catchTrunc(print: (out: { s: string }) => void, start = ''): str
   } catch (e) {
     if (!(e instanceof Truncated)) throw e;
     out.s += ` ${e.message}`;
+    if (e.early) endedEarly = true;
   }
   return out.s;
 }

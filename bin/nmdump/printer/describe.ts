@@ -8,7 +8,7 @@ import { decodeFrom, decodePacket, linkTypeName } from '../../../index';
 import type { Layer, StartProtocol } from '../../../index';
 import type { NmdumpOptions } from '../options';
 import { arpText } from './arp';
-import { Truncated, type PrintContext } from './context';
+import { takeEndedEarly, Truncated, type PrintContext } from './context';
 import { hexAsciiDump } from './hexdump';
 import { ipv4Text, ipv6Text } from './ip';
 import { cookedText, ethernetText, etherTypeText, isLinkLayer, nullText, quietEtherType, vlanText } from './link';
@@ -66,8 +66,13 @@ function layersText(c: PrintContext): { text: string; linkLength: number } {
   }
   // Raw IP has no link header; -e says so as tcpdump does.
   if (i === 0 && c.o.linkHeader && c.layers[0]?.offset === 0) text += 'ip: ';
-  const linkLength = c.layers[i]?.offset ?? c.bytes.length;
-  return { text: text + networkText(c, i, linkLength), linkLength };
+  const last = c.layers[i - 1];
+  const linkLength = c.layers[i]?.offset ?? (last ? last.offset + last.length : c.bytes.length);
+  const out = networkText(c, i, linkLength);
+  // tcpdump's dump (-x) also leaves out the 802.2 LLC and SNAP headers it printed.
+  let dumpFrom = linkLength;
+  for (let k = i; c.layers[k]?.kind === 'llc' || c.layers[k]?.kind === 'snap'; k++) dumpFrom = c.layers[k].offset + c.layers[k].length;
+  return { text: text + out, linkLength: dumpFrom };
 }
 
 /** What tcpdump prints for a header cut before its printer could start. */
@@ -105,6 +110,7 @@ export function describePacket(bytes: Uint8Array, len: number, linktype: number,
     const name = linkTypeName(linktype);
     return { text: `${name.startsWith('DLT_') ? `link-type ${linktype}` : name}, length ${len}`, linkLength: 0 };
   }
+  takeEndedEarly();
   let text: string;
   let linkLength = c.layers.find((l) => !isLinkLayer(l))?.offset ?? bytes.length;
   try {
@@ -113,6 +119,8 @@ export function describePacket(bytes: Uint8Array, len: number, linktype: number,
     // A printer bug must not end the capture: say so on the line.
     text = e instanceof Truncated ? ` ${e.message}` : `[nmdump: cannot print this packet: ${(e as Error).message}]`;
   }
+  // A packet that ended early is dumped from its first byte, as tcpdump does.
+  if (takeEndedEarly()) linkLength = 0;
   // Cut by the snapshot length inside a link or ARP header: tcpdump's "[|proto]" (the
   // network printers mark their own cuts).
   const cutIn = decoded.error?.split(/[ :]/)[0];

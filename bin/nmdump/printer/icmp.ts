@@ -46,7 +46,8 @@ function lifetimeText(t: number): string {
 function bodyText(c: PrintContext, at: number, type: number, code: number): string {
   const b = c.bytes;
   const quoted = at + 8;
-  const qdst = (): string => { need(c, quoted + 16, 4, 'icmp'); return addr(b, quoted + 16); };
+  // GET (ends the packet) for the addresses printed; ND_TCHECK (ends ICMP only) where time exceeded checks one.
+  const qdst = (early = true): string => { need(c, quoted + 16, 4, 'icmp', early); return addr(b, quoted + 16); };
   switch (type) {
     case 0: case 8: need(c, at, 8, 'icmp'); return `echo ${type === 8 ? 'request' : 'reply'}, id ${be16(b, at + 4)}, seq ${be16(b, at + 6)}`;
     case 3: {
@@ -87,7 +88,7 @@ function bodyText(c: PrintContext, at: number, type: number, code: number): stri
       }
       return s;
     }
-    case 11: qdst(); return code === 0 ? 'time exceeded in-transit' : code === 1 ? 'ip reassembly time exceeded' : `time exceeded-#${code}`;
+    case 11: qdst(false); return code === 0 ? 'time exceeded in-transit' : code === 1 ? 'ip reassembly time exceeded' : `time exceeded-#${code}`;
     case 12: need(c, at + 4, 1, 'icmp'); return code ? `parameter problem - code ${code}` : `parameter problem - octet ${b[at + 4]}`;
     case 18: need(c, at + 8, 4, 'icmp'); return `address mask is 0x${hex(be32(b, at + 8), 8)}`;
     case 13: need(c, at, 8, 'icmp'); return `time stamp query id ${be16(b, at + 4)} seq ${be16(b, at + 6)}`;

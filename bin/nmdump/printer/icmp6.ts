@@ -69,17 +69,17 @@ function ndOptionsText(c: PrintContext, at: number, resid: number): string {
 /** The destination and the upper-layer port of the datagram an error quotes. */
 function quotedPort(c: PrintContext, at: number): string {
   const b = c.bytes;
-  need(c, at, 40, 'icmp6');
+  need(c, at, 40, 'icmp6', false);
   const dst = formatIPv6(b, at + 24);
   let nh = b[at + 6];
   let p = at + 40;
   for (let n = 0; n < 8 && (nh === 0 || nh === 60 || nh === 43 || nh === 44); n++) {
-    need(c, p, 2, 'icmp6');
+    need(c, p, 2, 'icmp6', false);
     const next = b[p];
     p += nh === 44 ? 8 : (b[p + 1] + 1) << 3;
     nh = next;
   }
-  need(c, p, 4, 'icmp6');
+  need(c, p, 4, 'icmp6', false);
   const port = be16(b, p + 2);
   if (nh === 6) return `, ${dst} tcp port ${port}`;
   if (nh === 17) return `, ${dst} udp port ${port}`;
@@ -116,7 +116,7 @@ export function icmpv6Text(c: PrintContext, at: number, ip: IpInfo): string {
         else out.s += `, unknown code (${code})`;
         break;
       case 4:
-        need(c, quote, 40, 'icmp6');
+        need(c, quote, 40, 'icmp6', false);
         out.s += PARAM[code] ? `, ${PARAM[code]} - octet ${be32(b, at + 4)}` : `, code-#${code}`;
         break;
       case 128: case 129: need(c, at, 8, 'icmp6'); out.s += `, id ${be16(b, at + 4)}, seq ${be16(b, at + 6)}`; break;

@@ -215,7 +215,7 @@ export function ipv6Text(c: PrintContext, i: number): string {
           const name = nh === 0 ? 'hbhopt' : 'dstopt';
           need(c, at, 2, name);
           advance = (b[at + 1] + 1) << 3;
-          need(c, at, advance, name);
+          need(c, at, advance, name, false);
           out.s += nh === 0 ? 'HBH ' : 'DSTOPT ';
           if (nh === 0 || c.o.verbose > 0) out.s += optionsText(c, at + 2, advance - 2);
           seenHbh ||= nh === 0;

@@ -5,7 +5,7 @@
  * checksum; DNS on port 53 follows the length.
  */
 import type { TcpLayer } from '../../../index';
-import { be16, be32, catchTrunc, layerAt, need, PrintContext } from './context';
+import { be16, be32, catchTrunc, layerAt, need, PrintContext, Truncated } from './context';
 import { dnsText } from './dns';
 import { httpText } from './http';
 import { portsText, type IpInfo } from './ip';
@@ -56,7 +56,12 @@ function optionsText(c: PrintContext, out: { s: string }, at: number, hlen: numb
     }
     hlen--;
     let datalen = 0;
-    const check = (n: number): boolean => { if (n > hlen) return false; need(c, cp, n, 'tcp'); return true; };
+    // LENCHECK: a length check, which ends the list with ">" once an option was printed.
+    const check = (n: number): boolean => {
+      if (n > hlen) return false;
+      if (cp + n > b.length) throw new Truncated('tcp', false, sep ? '>' : '');
+      return true;
+    };
     out.s += OPTION_NAMES[opt] ?? `unknown-${opt}`;
     switch (opt) {
       case 2: datalen = 2; if (!check(2)) return bad(); out.s += ` ${be16(b, cp)}`; break;
