@@ -48,6 +48,35 @@ function questionText(q: { type: number; class: number; name: string }, mdns: bo
   return ` ${typeName(q.type)}${classText(cls)}${mdns ? (q.class & MDNS_BIT ? ' (QU)' : ' (QM)') : ''}? ${fqdn(q.name)}`;
 }
 
+/** Where the name at `p` ends (-1: not captured, as tcpdump's ns_nskip). */
+function skipName(b: Uint8Array, p: number): number {
+  for (let n = 0; n < 128; n++) {
+    if (p >= b.length) return -1;
+    const len = b[p];
+    if ((len & 0xc0) === 0xc0) return p + 2 <= b.length ? p + 2 : -1;
+    if (len === 0) return p + 1;
+    p += 1 + len;
+  }
+  return -1;
+}
+
+/** true if the first answer the decoder could not read was cut before its data (in its name or fixed fields). */
+function cutBeforeData(b: Uint8Array, at: number, m: DnsLayer): boolean {
+  let p = at + 12;
+  for (let k = 0; k < m.qdcount; k++) {
+    p = skipName(b, p);
+    if (p < 0) return false;
+    p += 4;
+  }
+  for (let k = 0; k < m.answers.length; k++) {
+    p = skipName(b, p);
+    if (p < 0 || p + 10 > b.length) return false;
+    p += 10 + ((b[p + 8] << 8) | b[p + 9]);
+  }
+  p = skipName(b, p);
+  return p < 0 || p + 10 > b.length;
+}
+
 /**
  * The DNS part of a UDP or TCP line; `length` is the message's length, `at`
  * where it starts. `m` is the decoded message, undefined if its header
@@ -68,7 +97,12 @@ export function dnsText(c: PrintContext, m: DnsLayer | undefined, at: number, le
     if (m.questions.length < m.qdcount) return `${s} [|domain]`;
     s += ` ${m.ancount}/${m.nscount}/${m.arcount}`;
     s += m.answers.map((r) => recordText(c, r, mdns)).join(',');
-    if (m.answers.length < m.ancount) return `${s} [|domain]`;
+    if (m.answers.length < m.ancount) {
+      // tcpdump prints nothing for an answer whose name or fixed fields were not
+      // captured, and stops there; only a cut in its data, or answers left after it, is "[|domain]".
+      const quiet = m.answers.length + 1 === m.ancount && c.o.verbose === 0 && cutBeforeData(c.bytes, at, m);
+      if (!quiet) return `${s} [|domain]`;
+    }
   } else {
     s = `${m.id}${OPCODES[m.opcode]}${m.rd ? '+' : ''}${m.cd ? '%' : ''}`;
     if (m.flags & 0x6cf) s += ` [b2&3=0x${m.flags.toString(16)}]`;
@@ -84,6 +118,5 @@ export function dnsText(c: PrintContext, m: DnsLayer | undefined, at: number, le
     s += m.questions.map((q) => questionText(q, mdns)).join('');
     if (m.questions.length < m.qdcount) return `${s} [|domain]`;
   }
-  void at;
   return `${s} (${length})`;
 }

@@ -3,7 +3,7 @@
  * it: ": HTTP: GET / HTTP/1.1" (the first line, if it is a request or a
  * response), and with -v every line of the segment.
  */
-import type { PrintContext } from './context';
+import { catchTrunc, need, Truncated, type PrintContext } from './context';
 
 const METHODS = new Set(['GET', 'PUT', 'COPY', 'HEAD', 'LOCK', 'MOVE', 'POLL', 'POST', 'BCOPY', 'BMOVE', 'MKCOL', 'TRACE',
   'LABEL', 'MERGE', 'DELETE', 'SEARCH', 'UNLOCK', 'REPORT', 'UPDATE', 'NOTIFY', 'BDELETE', 'CONNECT', 'OPTIONS', 'CHECKIN',
@@ -37,12 +37,14 @@ function line(c: PrintContext, at: number, idx: number, len: number): { text: st
   const start = idx;
   const text = (end: number): string => String.fromCharCode(...b.subarray(at + start, at + end));
   while (idx < len) {
-    if (at + idx >= b.length) return { text: text(idx), next: 0, cut: true };
+    // Past the capture: tcpdump's read ends the packet, the line unprinted.
+    if (at + idx >= b.length) throw new Truncated('http');
     const ch = b[at + idx];
     if (ch === 10) return { text: text(idx), next: idx + 1, cut: false };
     if (ch === 13) {
       if (idx + 1 >= len) return { text: '', next: 0, cut: false };
-      if (at + idx + 1 < b.length && b[at + idx + 1] === 10) return { text: text(idx), next: idx + 2, cut: false };
+      need(c, at + idx + 1, 1, 'http');
+      if (b[at + idx + 1] === 10) return { text: text(idx), next: idx + 2, cut: false };
       return { text: '', next: 0, cut: false };
     }
     if (!printable(ch) && ch !== 9) return { text: '', next: 0, cut: false };
@@ -63,20 +65,21 @@ export function httpText(c: PrintContext, at: number, len: number): string {
   }
   if (!known) return s;
   const lineText = (l: { text: string; cut: boolean }, prefix: string): string => `${prefix}${l.text}${l.cut ? ' [|http]' : ''}`;
-  if (c.o.verbose > 0) {
-    s += `, length: ${len}`;
-    for (let idx = 0; idx < len;) {
-      const l = line(c, at, idx, len);
-      if (l.next === 0) {
-        if (l.cut) s += lineText(l, '\n\t');
-        break;
+  return catchTrunc((out) => {
+    if (c.o.verbose > 0) {
+      out.s += `, length: ${len}`;
+      for (let idx = 0; idx < len;) {
+        const l = line(c, at, idx, len);
+        if (l.next === 0) {
+          if (l.cut) out.s += lineText(l, '\n\t');
+          break;
+        }
+        out.s += `\n\t${l.text}`;
+        idx = l.next;
       }
-      s += `\n\t${l.text}`;
-      idx = l.next;
+      return;
     }
-    return s;
-  }
-  const l = line(c, at, 0, len);
-  if (l.next !== 0 || l.cut) s += lineText(l, ': ');
-  return s;
+    const l = line(c, at, 0, len);
+    if (l.next !== 0 || l.cut) out.s += lineText(l, ': ');
+  }, s);
 }

@@ -9,20 +9,30 @@ const PDUS: Record<number, string> = { 0: 'GetRequest', 1: 'GetNextRequest', 2: 
 
 interface Elem { tag: number; at: number; len: number; end: number }
 
-/** One BER element at `at` (short and long lengths), or a message saying why not. */
+/** What tcpdump prints for an element cut by the capture. */
+const CUT = ' [|snmp]';
+
+/**
+ * One BER element at `at` (short and long lengths) within `end` (the
+ * message's length), or a message saying why not: its lengths first, then
+ * the captured bytes.
+ */
 function elem(b: Uint8Array, at: number, end: number): Elem | string {
   if (at + 2 > end) return `[len${end - at}<asnlen2]`;
+  if (at + 2 > b.length) return CUT;
   const tag = b[at];
   let len = b[at + 1];
   let p = at + 2;
   if (len & 0x80) {
     const n = len & 0x7f;
     if (p + n > end) return `[len${end - p}<asnlen${n}]`;
+    if (p + n > b.length) return CUT;
     len = 0;
     for (let k = 0; k < n; k++) len = len * 256 + b[p + k];
     p += n;
   }
   if (p + len > end) return `[len${end - p}<asnlen${len}]`;
+  if (p + len > b.length) return CUT;
   return { tag, at: p, len, end: p + len };
 }
 
@@ -62,7 +72,7 @@ function valueText(b: Uint8Array, e: Elem): string {
 
 export function snmpText(c: PrintContext, at: number, length: number): string {
   const b = c.bytes;
-  const end = Math.min(at + length, b.length);
+  const end = at + length;
   const seq = elem(b, at, end);
   if (typeof seq === 'string') return ` ${seq}`;
   const version = elem(b, seq.at, seq.end);
