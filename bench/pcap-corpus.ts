@@ -5,18 +5,23 @@
  * equivalence test and the decode benchmark.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { openOffline } from '../lib/offline';
 import { linkTypeString, writeRecordHeader } from '../compat/pcap-internal/linktype';
 import type { PacketWithHeader } from '../compat/pcap-internal/types';
 
 export const CORPUS = join(__dirname, '..', '..', 'shared', 'corpus', 'tcpdump-tests');
-/** From dist/bench as well as from bench/ (tests run the TypeScript). */
+/**
+ * From dist/bench as well as from bench/ (tests run the TypeScript), and
+ * from a git worktree nested deeper than the main checkout: the nearest
+ * ancestor's shared/corpus.
+ */
 export function corpusDir(): string | null {
-  for (const dir of [CORPUS, join(__dirname, '..', '..', '..', 'shared', 'corpus', 'tcpdump-tests')]) {
+  for (let up = join(__dirname, '..'); ; up = dirname(up)) {
+    const dir = join(up, '..', 'shared', 'corpus', 'tcpdump-tests');
     if (existsSync(dir)) return dir;
+    if (dirname(up) === up) return null;
   }
-  return null;
 }
 
 /** The link types npm pcap decodes. */

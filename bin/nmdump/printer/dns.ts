@@ -18,6 +18,8 @@ const OPT = 41;
 const typeName = (t: number): string => DNS_TYPE_NAMES[t] ?? `Type${t}`;
 const fqdn = (name: string): string => `${name}.`.replace(/^\.$/, '.');
 const classText = (cls: number): string => (cls === 1 ? '' : ` ${DNS_CLASS_NAMES[cls] ?? `(Class ${cls})`}`);
+/** mDNS uses the top bit of the class: unicast response wanted (questions), cache flush (records). */
+const MDNS_BIT = 0x8000;
 
 function rdataText(c: PrintContext, r: DnsRecord): string {
   const d = r.data;
@@ -34,13 +36,56 @@ function rdataText(c: PrintContext, r: DnsRecord): string {
   return '';
 }
 
-function recordText(c: PrintContext, r: DnsRecord): string {
+function recordText(c: PrintContext, r: DnsRecord, mdns: boolean): string {
   const name = c.o.verbose > 0 ? ` ${fqdn(r.name)}` : '';
-  return `${name}${r.type === OPT ? '' : classText(r.class)} ${typeName(r.type)}${rdataText(c, r)}`;
+  const cls = mdns ? r.class & ~MDNS_BIT : r.class;
+  const flush = mdns && r.class & MDNS_BIT ? ' (Cache flush)' : '';
+  return `${name}${r.type === OPT ? '' : classText(cls)}${flush} ${typeName(r.type)}${rdataText(c, r)}`;
 }
 
-/** The DNS part of a UDP or TCP line; `length` is the message's length. */
-export function dnsText(c: PrintContext, m: DnsLayer, length: number): string {
+function questionText(q: { type: number; class: number; name: string }, mdns: boolean): string {
+  const cls = mdns ? q.class & ~MDNS_BIT : q.class;
+  return ` ${typeName(q.type)}${classText(cls)}${mdns ? (q.class & MDNS_BIT ? ' (QU)' : ' (QM)') : ''}? ${fqdn(q.name)}`;
+}
+
+/** Where the name at `p` ends (-1: not captured, as tcpdump's ns_nskip). */
+function skipName(b: Uint8Array, p: number): number {
+  for (let n = 0; n < 128; n++) {
+    if (p >= b.length) return -1;
+    const len = b[p];
+    if ((len & 0xc0) === 0xc0) return p + 2 <= b.length ? p + 2 : -1;
+    if (len === 0) return p + 1;
+    p += 1 + len;
+  }
+  return -1;
+}
+
+/** true if the first answer the decoder could not read was cut before its data (in its name or fixed fields). */
+function cutBeforeData(b: Uint8Array, at: number, m: DnsLayer): boolean {
+  let p = at + 12;
+  for (let k = 0; k < m.qdcount; k++) {
+    p = skipName(b, p);
+    if (p < 0) return false;
+    p += 4;
+  }
+  for (let k = 0; k < m.answers.length; k++) {
+    p = skipName(b, p);
+    if (p < 0 || p + 10 > b.length) return false;
+    p += 10 + ((b[p + 8] << 8) | b[p + 9]);
+  }
+  p = skipName(b, p);
+  return p < 0 || p + 10 > b.length;
+}
+
+/**
+ * The DNS part of a UDP or TCP line; `length` is the message's length, `at`
+ * where it starts. `m` is the decoded message, undefined if its header
+ * could not be read. A message the decoder could not read to the end
+ * prints up to the section that broke, then tcpdump's "[|domain]".
+ */
+export function dnsText(c: PrintContext, m: DnsLayer | undefined, at: number, length: number, mdns: boolean): string {
+  if (length < 12) return `domain [length ${length} < 12] (invalid)`;
+  if (!m) return ' [|domain]';
   const opt = m.additionals.find((r) => r.type === OPT);
   // The OPT record's TTL carries the upper bits of the response code.
   const rcode = m.rcode | (opt ? (opt.ttl >>> 24) << 4 : 0);
@@ -49,8 +94,15 @@ export function dnsText(c: PrintContext, m: DnsLayer, length: number): string {
     s = `${m.id}${OPCODES[m.opcode]}${RCODES[rcode] ?? ` Resp${rcode & 0xfff}`}${m.aa ? '*' : ''}${m.ra ? '' : '-'}`
       + `${m.tc ? '|' : ''}${m.ad ? '$' : ''}`;
     if (m.qdcount !== 1) s += ` [${m.qdcount}q]`;
+    if (m.questions.length < m.qdcount) return `${s} [|domain]`;
     s += ` ${m.ancount}/${m.nscount}/${m.arcount}`;
-    s += m.answers.map((r) => recordText(c, r)).join(',');
+    s += m.answers.map((r) => recordText(c, r, mdns)).join(',');
+    if (m.answers.length < m.ancount) {
+      // tcpdump prints nothing for an answer whose name or fixed fields were not
+      // captured, and stops there; only a cut in its data, or answers left after it, is "[|domain]".
+      const quiet = m.answers.length + 1 === m.ancount && c.o.verbose === 0 && cutBeforeData(c.bytes, at, m);
+      if (!quiet) return `${s} [|domain]`;
+    }
   } else {
     s = `${m.id}${OPCODES[m.opcode]}${m.rd ? '+' : ''}${m.cd ? '%' : ''}`;
     if (m.flags & 0x6cf) s += ` [b2&3=0x${m.flags.toString(16)}]`;
@@ -63,7 +115,8 @@ export function dnsText(c: PrintContext, m: DnsLayer, length: number): string {
     }
     if (m.nscount) s += ` [${m.nscount}n]`;
     if (m.arcount) s += ` [${m.arcount}au]`;
-    s += m.questions.map((q) => ` ${typeName(q.type)}${classText(q.class)}? ${fqdn(q.name)}`).join('');
+    s += m.questions.map((q) => questionText(q, mdns)).join('');
+    if (m.questions.length < m.qdcount) return `${s} [|domain]`;
   }
   return `${s} (${length})`;
 }

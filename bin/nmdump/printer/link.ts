@@ -18,8 +18,9 @@ export function quietEtherType(type: number): string {
 
 /** -e: "src > dst, ethertype IPv4 (0x0800), length 98: " (802.3 frames: "802.3, length N: "). */
 export function ethernetText(e: EthernetLayer, wireLength: number): string {
-  const kind = e.type <= 1500 ? '802.3' : etherTypeText(e.type);
-  return `${e.src} > ${e.dst}, ${kind}, length ${wireLength}: `;
+  // An 802.3 frame's length is its length field (the bytes after it, padding left out).
+  if (e.type <= 1500) return `${e.src} > ${e.dst}, 802.3, length ${e.type}: `;
+  return `${e.src} > ${e.dst}, ${etherTypeText(e.type)}, length ${wireLength}: `;
 }
 
 /** -e, each tag: "vlan 100, p 0, ethertype IPv4 (0x0800), ". */
