@@ -10,7 +10,7 @@ import type { Writable } from 'node:stream';
 import { Ring } from './ring';
 import { Session } from './session';
 import { PacketSource, ReadyCallback } from './source';
-import { TxQueue } from './tx-queue';
+import { kickQueued, TxQueue } from './tx-queue';
 import { frameWriter } from './tx-stream';
 
 /** libpcap's PCAP_NETMASK_UNKNOWN. */
@@ -28,8 +28,8 @@ class LivePort implements PacketSource {
   readonly #ready: ReadyCallback;
   #polling = false;
   #closed = false;
-  /** Runs before every RX sync (the session pushes queued TX frames). */
-  beforeSync: (() => void) | undefined;
+  /** Runs before every RX sync: push TX frames queued in this process. */
+  beforeSync: () => void = kickQueued;
 
   constructor(args: NativeOpenArgs, ready: ReadyCallback) {
     this.port = new native.Port();
@@ -38,7 +38,7 @@ class LivePort implements PacketSource {
     this.#ready = ready;
     this.rx = new Ring('rx', this.port.memory(MemoryRegion.RxRing),
       this.port.memory(MemoryRegion.RxBuffers), () => {
-        this.beforeSync?.();
+        this.beforeSync();
         return this.port.rxsync();
       }, () => !this.#closed);
     this.words = this.rx.words;
@@ -51,7 +51,7 @@ class LivePort implements PacketSource {
   linktypeOf(): number { return this.info.linktype; }
 
   sync(): void {
-    this.beforeSync?.();
+    this.beforeSync();
     this.port.rxsync();
   }
 
@@ -252,13 +252,15 @@ export class LiveSession extends Session {
     super.close();
   }
 
-  /** @internal Every call but the send calls kicks queued frames first. */
+  /** @internal Every call but the send calls kicks queued frames first:
+   * this session's (a failure throws here), then other sessions'. */
   protected override beforeCall(): void {
     const q = this.#txq;
     if (q) {
       q.throwDeferred();
       q.flushIfQueued();
     }
+    kickQueued();
   }
 
   /** The TX ring and its queue, made on first use. */
@@ -277,8 +279,6 @@ export class LiveSession extends Session {
         return true;
       });
       this.#txq = q;
-      // Ring walkers that only sync the RX ring still push queued frames.
-      this.#live.beforeSync = () => q!.kickDeferred();
     }
     return this.#txq;
   }

@@ -52,6 +52,21 @@ function sleepMs(ms: number): void {
 
 /** Queues with frames that must leave before the process does. */
 const unsettled = new Set<TxQueue>();
+/** Queues holding frames written since their last kick. */
+const queued = new Set<TxQueue>();
+
+/**
+ * Kick every queue in the process that holds unsent frames; failures are
+ * reported (deferred), never thrown. Runs before every synchronous call on
+ * any live session and before every RX sync, so a thread that injects on
+ * one port and then waits on another without turning the event loop
+ * (`a.inject(f); while (b.waitReadable(100)) b.dispatch(...)`) never
+ * strands the frame, as it would not with pcap_inject().
+ */
+export function kickQueued(): void {
+  if (queued.size === 0) return;
+  for (const q of queued) q.kickDeferred();
+}
 let exitHooked = false;
 function onExit(): void {
   for (const q of unsettled) q.drain(DRAIN_MS);
@@ -126,7 +141,10 @@ export class TxQueue {
     h = h + 1 === this.#numSlots ? 0 : h + 1;
     words[HEAD] = h;
     words[CUR] = h;
-    if (this.#unsynced++ === 0) this.#schedule();
+    if (this.#unsynced++ === 0) {
+      queued.add(this);
+      this.#schedule();
+    }
     if (h === words[TAIL]) this.kick(); // the ring is full: send it now
   }
 
@@ -190,6 +208,7 @@ export class TxQueue {
   kick(): number {
     const batch = this.#unsynced;
     this.#unsynced = 0;
+    queued.delete(this);
     let free: number;
     try {
       free = this.#port.txsync();
@@ -263,6 +282,7 @@ export class TxQueue {
     if (this.#closed) return;
     if (this.#unsynced > 0 || this.#retryTimer) this.drain(DRAIN_MS);
     this.#closed = true;
+    queued.delete(this);
     this.#settled();
   }
 

@@ -180,8 +180,7 @@ t.test('txRing() and flush() push queued frames first; inject() writes at the ri
   const [m, s] = pair(t);
   m.inject(seqFrame(0, 60));
   m.inject(seqFrame(1, 60));
-  t.equal(s.dispatch(0, () => {}), 0, 'queued, not sent');
-  const tx = m.txRing(); // flushes
+  const tx = m.txRing(); // flushes, so ring frames follow the queued ones
   const h = tx.head;
   tx.bytes.set(seqFrame(2, 60), tx.slotOffset(h));
   tx.setSlotLen(h, 60);
@@ -201,4 +200,22 @@ t.test('process.exit() right after inject() still sends', async (t) => {
   const [seqs, exact] = drain(s);
   t.same(seqs, Array.from({ length: 300 }, (_, i) => i), 'all 300, in order');
   t.ok(exact, 'byte-exact');
+});
+
+t.test('inject on one session, then wait on another without turning the event loop', async (t) => {
+  // pcap_inject() programs do this: the frame must not wait for a turn.
+  const [m, s] = pair(t);
+  m.inject(seqFrame(1, 60));
+  t.ok(s.waitReadable(1000), 'waitReadable on the receiver kicked the sender');
+  t.same(drain(s), [[1], true]);
+  m.inject(seqFrame(2, 60));
+  const rx = s.rxRing();
+  rx.sync();
+  t.equal(rx.tail - rx.head, 1, "a ring walker's sync kicked the sender");
+  rx.advance(rx.tail);
+  // A third session's sync call pushes the frame too.
+  const [m2, s2] = pair(t);
+  m2.inject(seqFrame(3, 60));
+  s.stats();
+  t.same(drain(s2), [[3], true], "stats() on an unrelated session kicked it");
 });
