@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <linux/if_packet.h>
 #include <uv.h>
 #include "binding.h"
 #include "filter.h"
@@ -677,6 +678,22 @@ static napi_value port_tx_wait(napi_env env, napi_callback_info info)
 	return out;
 }
 
+/* Whether an AF_PACKET socket's interface is gone: the kernel reports a
+ * deleted interface as ENETDOWN, as it does a link set down, but on
+ * unregister it also sets the socket's ifindex to -1 (af_packet.c,
+ * packet_notifier), which getsockname() shows. Such a socket can never
+ * capture again, so the error is ENODEV (fatal), not ENETDOWN. */
+static int packet_socket_orphaned(int fd)
+{
+	struct sockaddr_ll sll;
+	socklen_t len = sizeof(sll);
+
+	memset(&sll, 0, sizeof(sll));
+	if (getsockname(fd, (struct sockaddr *)&sll, &len) < 0)
+		return 0;
+	return sll.sll_family == AF_PACKET && sll.sll_ifindex == -1;
+}
+
 /* socketError(): the pending error on the port's descriptor (a link that
  * went down, ...) as a PcapError, or null. Clears it. */
 static napi_value port_socket_error(napi_env env, napi_callback_info info)
@@ -695,9 +712,13 @@ static napi_value port_socket_error(napi_env env, napi_callback_info info)
 		NAPI_OK(napi_get_null(env, &out));
 		return out;
 	}
-	nmp_fail(&err, nmp_errno_code(e), "the port failed: %s%s", strerror(e),
-		 e == ENETDOWN ? " (the interface went down; bring it up "
-				 "and open the port again)" : "");
+	if (e == ENETDOWN && packet_socket_orphaned(fd))
+		nmp_fail(&err, "ENODEV", "the interface was deleted: the capture "
+			 "has ended; open the port again once it exists");
+	else
+		nmp_fail(&err, nmp_errno_code(e), "the port failed: %s%s", strerror(e),
+			 e == ENETDOWN ? " (the interface went down; bring it up "
+					 "and open the port again)" : "");
 	{
 		napi_value msg, code, ctor_err;
 		NAPI_OK(napi_create_string_utf8(env, err.msg, NAPI_AUTO_LENGTH, &msg));

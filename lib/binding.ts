@@ -152,7 +152,13 @@ function packageRoot(): string {
 function load(): NativeBinding {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const nodeGypBuild = require('node-gyp-build') as (dir: string) => NativeBinding;
+  // NETMAP_PCAP_NATIVE names another build of the same sources: the
+  // sanitizer build (scripts/build-asan.sh, `npm run test:asan`) is loaded
+  // this way, so the tests run unchanged against it.
+  const override = process.env.NETMAP_PCAP_NATIVE;
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    if (override) return require(override) as NativeBinding;
     return nodeGypBuild(packageRoot());
   } catch (e) {
     throw new PcapError(

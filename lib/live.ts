@@ -7,7 +7,7 @@ import { check, PcapError, PcapErrorCode } from './errors';
 import { Direction, directionCode, LiveOptions, resolveLiveOptions, resolveTxWaitMs } from './options';
 import { checkPortName, PortName } from './ports';
 import type { Writable } from 'node:stream';
-import { Ring } from './ring';
+import { Ring, ringLayout } from './ring';
 import { Session } from './session';
 import { PacketSource, ReadyCallback } from './source';
 import { kickQueued, TxQueue } from './tx-queue';
@@ -15,6 +15,17 @@ import { frameWriter } from './tx-stream';
 
 /** libpcap's PCAP_NETMASK_UNKNOWN. */
 const NETMASK_UNKNOWN = 0xffffffff;
+
+/**
+ * Errors after which a port delivers nothing more: its pipe peer is gone,
+ * its device was deleted. ENETDOWN is not among them: AF_PACKET and
+ * AF_XDP ports capture again when the link comes back (docs/backends.md).
+ */
+const FATAL_CODES: ReadonlySet<string> = new Set(['EPIPE', 'ENODEV', 'ENXIO']);
+
+function isFatalPortError(err: unknown): boolean {
+  return FATAL_CODES.has((err as { code?: unknown } | null)?.code as string);
+}
 
 /** A native port as a PacketSource: readiness from libuv's poll. */
 class LivePort implements PacketSource {
@@ -28,6 +39,8 @@ class LivePort implements PacketSource {
   readonly #ready: ReadyCallback;
   #polling = false;
   #closed = false;
+  /** The port is gone (a fatal poll error): sync() throws it once the ring is dry. */
+  #failure: PcapError | null = null;
   /** Runs before every RX sync: push TX frames queued in this process. */
   beforeSync: () => void = kickQueued;
 
@@ -53,6 +66,8 @@ class LivePort implements PacketSource {
   sync(): void {
     this.beforeSync();
     this.port.rxsync();
+    const w = this.words;
+    if (this.#failure && w[ringLayout.HEAD] === w[ringLayout.TAIL]) throw this.#failure;
   }
 
   want(on: boolean): void {
@@ -73,6 +88,10 @@ class LivePort implements PacketSource {
     return this.port.stats();
   }
 
+  isFatal(err: unknown): boolean {
+    return isFatalPortError(err);
+  }
+
   /** The error pending on the port (a link gone down, ...), if any. */
   #socketFailure(): PcapError | null {
     const f = this.port.socketError();
@@ -87,11 +106,22 @@ class LivePort implements PacketSource {
 
   readonly #onPoll = (status: number): void => {
     if (status < 0) {
-      // libuv has stopped the handle; the cause is the socket's error.
+      // libuv has stopped the handle; the cause is the socket's error
+      // (reading it clears it). Frames the kernel delivered before the
+      // fault are still in the ring: they go out first.
       this.port.pollStop();
       this.#polling = false;
-      this.#ready(this.#socketFailure() ??
-        new PcapError(`waiting for packets failed (libuv ${status})`, 'EIO'));
+      const failure = this.#socketFailure();
+      if (failure && isFatalPortError(failure)) {
+        // As a pipe's rxsync does: sync() hands out what is left, then throws.
+        this.#failure = failure;
+        this.#ready();
+        return;
+      }
+      this.#ready();
+      // The socket works again once the link is back: keep waiting on it.
+      if (failure && !this.#closed) this.want(true);
+      this.#ready(failure ?? new PcapError(`waiting for packets failed (libuv ${status})`, 'EIO'));
       return;
     }
     this.#ready();
@@ -179,9 +209,13 @@ export class LiveSession extends Session {
   inject(frame: Uint8Array): number {
     const q = this.#txq ?? this.#queue();
     if (this.closed) this.assertOpen();
-    q.throwDeferred();
-    q.checkFrame(frame, -1);
-    q.push(frame);
+    try {
+      q.throwDeferred();
+      q.checkFrame(frame, -1);
+      q.push(frame);
+    } catch (err) {
+      throw this.#txFailed(err);
+    }
     return frame.length;
   }
 
@@ -201,10 +235,14 @@ export class LiveSession extends Session {
   injectBatch(frames: readonly Uint8Array[]): number {
     const q = this.#txq ?? this.#queue();
     if (this.closed) this.assertOpen();
-    q.throwDeferred();
-    check(Array.isArray(frames), 'frames must be an array of Buffers or Uint8Arrays');
-    for (let i = 0; i < frames.length; i++) q.checkFrame(frames[i], i);
-    return q.pushAll(frames);
+    try {
+      q.throwDeferred();
+      check(Array.isArray(frames), 'frames must be an array of Buffers or Uint8Arrays');
+      for (let i = 0; i < frames.length; i++) q.checkFrame(frames[i], i);
+      return q.pushAll(frames);
+    } catch (err) {
+      throw this.#txFailed(err);
+    }
   }
 
   /**
@@ -218,7 +256,7 @@ export class LiveSession extends Session {
     if (this.closed) this.assertOpen();
     check(Array.isArray(list), 'frames must be a Buffer, a Uint8Array or an array of them');
     for (let i = 0; i < list.length; i++) q.checkFrame(list[i], i);
-    return q.send(list);
+    return q.send(list).catch((err) => { throw this.#txFailed(err); });
   }
 
   /**
@@ -238,18 +276,23 @@ export class LiveSession extends Session {
     const q = this.#txq;
     if (this.closed) this.assertOpen();
     if (!q) return;
-    q.throwDeferred();
-    q.kick();
+    try {
+      q.throwDeferred();
+      q.kick();
+    } catch (err) {
+      throw this.#txFailed(err);
+    }
   }
 
   /**
-   * Close: flush queued frames (waiting at most 100 ms for them to leave),
-   * then as Session.close().
+   * Release on close() and on a fatal error: flush queued frames (waiting
+   * at most 100 ms for them to leave; at once if the port is gone), then
+   * as Session's.
    */
-  override close(): void {
+  protected override release(): void {
     // (Session's constructor may close before this class's fields exist.)
     if (#txq in this && this.#txq && !this.closed) this.#txq.close();
-    super.close();
+    super.release();
   }
 
   /** @internal Every call but the send calls kicks queued frames first:
@@ -257,10 +300,21 @@ export class LiveSession extends Session {
   protected override beforeCall(): void {
     const q = this.#txq;
     if (q) {
-      q.throwDeferred();
-      q.flushIfQueued();
+      try {
+        q.throwDeferred();
+        q.flushIfQueued();
+      } catch (err) {
+        throw this.#txFailed(err);
+      }
     }
     kickQueued();
+  }
+
+  /** A send failed: if the port is gone, the session ends (it is thrown
+   * to the caller, so 'error' listeners hear it too). Returns err. */
+  #txFailed(err: unknown): unknown {
+    if (isFatalPortError(err)) this.endWith(err as Error, true);
+    return err;
   }
 
   /** The TX ring and its queue, made on first use. */
@@ -274,6 +328,9 @@ export class LiveSession extends Session {
         port.memory(MemoryRegion.TxBuffers), () => q!.kick(), () => !this.closed,
         (ms) => port.txWait(ms));
       q = new TxQueue(port, ring, this.device, this.#txWaitMs, (err) => {
+        // A deferred kick found the port gone: the session ends, and the
+        // next call throws err if no listener heard it.
+        if (isFatalPortError(err)) return this.endWith(err, false) || true;
         if (this.listenerCount('error') === 0) return false;
         this.emit('error', err);
         return true;

@@ -86,6 +86,12 @@ export class Session extends EventEmitter {
   readonly #waiters = new Set<() => void>();
   /** An error from the source, for the waiter that wakes up next. */
   #pendingError: Error | undefined;
+  /** The fatal error that ended the session (shapes.md §5). */
+  #error: Error | undefined;
+  /** The counters when the fatal error came: stats() keeps answering them. */
+  #lastStats: Stats | undefined;
+  /** A fatal error no listener, waiter or caller heard: the next call throws it. */
+  #unheard: Error | undefined;
   /**
    * The 'packet' listeners the batch walk calls. Adding one is announced
    * before it is in the list (newListener): delivery starts once it is.
@@ -122,9 +128,17 @@ export class Session extends EventEmitter {
     return this.#source.snaplen;
   }
 
-  /** true once close() has run. */
+  /** true once close() has run, or a fatal error ended the session. */
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /**
+   * The fatal error that ended the session (a pipe peer gone, a device
+   * deleted, ...), or undefined. Set before 'error' and 'close' are emitted.
+   */
+  get error(): Error | undefined {
+    return this.#error;
   }
 
   /** The link type (DLT_*) of packets, e.g. 1 for Ethernet. */
@@ -167,6 +181,9 @@ export class Session extends EventEmitter {
         if (n > 0) await nextTick(); // one batch per turn of the event loop
         else if (!(await this.#awaitPackets())) break; // the end
       }
+      // A fatal error ended the session between two waits: reject with it.
+      const late = this.#takePendingError();
+      if (late) throw late;
     } finally {
       this.#active--;
       if (--this.#loops === 0) this.#breakRequested = false;
@@ -230,7 +247,7 @@ export class Session extends EventEmitter {
       if (state === 'running') {
         this.#active--;
         signal?.removeEventListener('abort', onAbort);
-        if (!this.#closed) this.#source.sync(); // hand the ring back
+        if (!this.#closed) this.#sync(); // hand the ring back
         this.#updateWanting();
       }
       state = 'finished';
@@ -250,6 +267,8 @@ export class Session extends EventEmitter {
           }
           if (!(await this.#awaitPackets())) break; // the end
         }
+        const late = this.#takePendingError(); // a fatal error between two waits
+        if (late) throw late;
       } catch (err) {
         finish();
         throw err;
@@ -339,6 +358,8 @@ export class Session extends EventEmitter {
 
   /** Counters since the session opened. */
   stats(): Stats {
+    // After a fatal error: the last counters (once the error was heard).
+    if (this.#closed && this.#lastStats && !this.#unheard) return { ...this.#lastStats };
     this.assertOpen();
     return this.#source.stats();
   }
@@ -350,18 +371,71 @@ export class Session extends EventEmitter {
    */
   close(): void {
     if (this.#closed) return;
-    this.#closed = true;
-    this.#wanting = false;
-    this.#source.close();
-    this.#wake();
+    this.release();
     this.emit('close');
   }
 
   // ---- for subclasses ----
 
+  /** Release what the session holds (close() and a fatal error). */
+  protected release(): void {
+    this.#closed = true;
+    this.#wanting = false;
+    this.#source.close();
+    this.#wake();
+  }
+
   protected assertOpen(): void {
-    if (this.#closed) throw new PcapError(`the session on ${this.device} is closed`, 'ECLOSED');
+    if (this.#closed) {
+      const unheard = this.#unheard;
+      if (unheard) {
+        this.#unheard = undefined;
+        throw unheard;
+      }
+      const cause = this.#error;
+      throw new PcapError(`the session on ${this.device} is closed` +
+        (cause ? ` (it ended: ${cause.message})` : ''), 'ECLOSED', cause ? { cause } : undefined);
+    }
     this.beforeCall();
+  }
+
+  /**
+   * End the session on an error after which the source can deliver
+   * nothing more (shapes.md §5): keep the counters, release at once, then
+   * tell — waiters reject, 'error' listeners hear it — then 'close'.
+   * `thrown`: the error is also being thrown to a caller. Heard by nobody,
+   * the next call throws it. false if the session was already closed.
+   */
+  protected endWith(err: Error, thrown: boolean): boolean {
+    if (this.#closed) return false;
+    this.#error = err;
+    try {
+      this.#lastStats = { ...this.#source.stats() };
+    } catch {
+      this.#lastStats = { recv: 0, drop: 0, ifdrop: 0 };
+    }
+    const waiting = this.#waiters.size > 0 || this.#active > 0;
+    if (waiting) this.#pendingError = err;
+    this.release();
+    if (this.listenerCount('error') > 0) this.emit('error', err);
+    else if (!waiting && !thrown) this.#unheard = err;
+    this.emit('close');
+    return true;
+  }
+
+  /** Whether err (from a sync or a kick) means the source is gone. */
+  protected isFatal(err: unknown): boolean {
+    return this.#source.isFatal?.(err) === true;
+  }
+
+  /** The source's sync; a fatal failure ends the session, then is thrown. */
+  #sync(): void {
+    try {
+      this.#source.sync();
+    } catch (err) {
+      if (this.isFatal(err)) this.endWith(err as Error, true);
+      throw err;
+    }
   }
 
   /** Runs at the start of every call on an open session (assertOpen):
@@ -371,7 +445,7 @@ export class Session extends EventEmitter {
   /** Release the slots already read and publish new ones. */
   protected syncNow(): boolean {
     const words = this.#words;
-    if (words[HEAD] === words[TAIL]) this.#source.sync();
+    if (words[HEAD] === words[TAIL]) this.#sync();
     return words[HEAD] !== words[TAIL];
   }
 
@@ -401,7 +475,7 @@ export class Session extends EventEmitter {
       const list = callback === null ? listeners.get() : null;
       if (list !== null && list.length === 0) break;
       if (h === t) {
-        this.#source.sync(); // releases what was read, fetches the next
+        this.#sync(); // releases what was read, fetches the next
         h = words[HEAD];
         t = words[TAIL];
         if (h === t) break;
@@ -435,7 +509,7 @@ export class Session extends EventEmitter {
     const words = this.#words;
     let h = words[HEAD];
     if (h === words[TAIL]) {
-      this.#source.sync();
+      this.#sync();
       h = words[HEAD];
       if (h === words[TAIL]) {
         if (this.#source.ended) this.#end();
@@ -507,16 +581,21 @@ export class Session extends EventEmitter {
   readonly #onReady: ReadyCallback = (error) => {
     if (this.#closed) return;
     if (error) {
-      this.#raise(error);
+      if (this.isFatal(error)) this.endWith(error, false);
+      else this.#raise(error);
     } else if (this.#packetListeners.get().length > 0) {
       try {
         // One batch, then hand it straight back (the next batch waits in
         // the ring for the next callback), so the kernel never runs short.
         if (this.#consume(Infinity, null, false) > 0 && !this.#closed) this.syncNow();
       } catch (err) {
-        this.#raise(err as Error);
+        // A fatal sync failure has ended the session; here no caller
+        // catches the throw, so 'error' listeners (or the next call) have it.
+        if (err !== this.#error) this.#raise(err as Error);
+        else if (this.listenerCount('error') === 0 && this.#pendingError !== err) this.#unheard = err as Error;
       }
     }
+    if (this.#closed) return;
     this.#wake();
     this.#updateWanting();
   };
@@ -527,7 +606,9 @@ export class Session extends EventEmitter {
    * anyway and, like any unhandled 'error', thrown.
    */
   #raise(err: Error): void {
-    const waiting = this.#waiters.size > 0;
+    // A loop between two waits counts as waiting: it takes the error at
+    // its next wait, after the packets already in the ring.
+    const waiting = this.#waiters.size > 0 || this.#active > 0;
     if (waiting) this.#pendingError = err;
     if (this.listenerCount('error') > 0 || !waiting) this.emit('error', err);
     this.#wake();

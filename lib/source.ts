@@ -30,6 +30,12 @@ export interface PacketSource {
   setFilter(expression: string | null): void;
   stats(): { recv: number; drop: number; ifdrop: number };
   close(): void;
+  /**
+   * Whether an error from sync() or from readiness means this source can
+   * deliver nothing more, so the session ends (docs/shapes.md §5). Absent:
+   * no error is fatal.
+   */
+  isFatal?(err: unknown): boolean;
 }
 
 /** How a source reports readiness to its session. */

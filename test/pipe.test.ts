@@ -249,11 +249,13 @@ t.test('the other end closing: EPIPE after everything it sent', async (t) => {
   t.same(seqs, [1, 2], 'what was sent before the close is delivered');
   t.equal(e?.code, 'EPIPE', 'then loop() rejects with EPIPE');
   t.match(e?.message, /closed the pipe/);
-  // inject() only queues; the kick (here: the next call) finds the peer gone.
-  t.equal(codeOf(() => s.inject(seqFrame(3, 60))), 'none', 'sending to a closed end: queued');
-  t.equal(codeOf(() => s.stats()), 'EPIPE', 'the next call throws what the kick found: EPIPE');
-  t.equal(codeOf(() => s.injectBatch([seqFrame(3, 60)])), 'EPIPE', 'injectBatch kicks at once: EPIPE');
-  t.equal(codeOf(() => s.dispatch(0, () => {})), 'EPIPE', 'and it stays EPIPE');
+  // EPIPE is fatal (docs/shapes.md §5): the session has ended, released.
+  t.equal(s.error, e, 'session.error is the EPIPE');
+  t.ok(s.closed, 'the session is closed');
+  t.same(s.stats(), { recv: 2, drop: 0, ifdrop: 0 }, 'stats() answers with the last counters');
+  t.equal(codeOf(() => s.inject(seqFrame(3, 60))), 'ECLOSED', 'sending after it: ECLOSED');
+  t.equal(codeOf(() => s.dispatch(0, () => {})), 'ECLOSED', 'reading after it: ECLOSED');
+  t.equal(errorOf(() => s.dispatch(0, () => {}))?.cause, e, 'with the EPIPE as cause');
   t.equal(codeOf(() => m.inject(seqFrame(3, 60))), 'ECLOSED', 'the closed end itself: ECLOSED');
 });
 
@@ -360,7 +362,8 @@ t.test('SIGKILL of the receiver: the sender gets EPIPE, no hang', async (t) => {
   const after = Date.now() - killedAt;
   t.equal(error?.code, 'EPIPE', 'injectBatch throws EPIPE');
   t.ok(after < 3000, `within one timeout (${after} ms)`);
-  t.equal(codeOf(() => m.txRing().sync()), 'EPIPE', 'the ring says so too');
+  t.equal(m.error, error, 'the session ended with it (session.error)');
+  t.equal(codeOf(() => m.txRing()), 'ECLOSED', 'then every call is ECLOSED');
 });
 
 t.test('malicious ring writes: EBADSLOT, the ring reset, nothing crashes', async (t) => {
