@@ -43,6 +43,8 @@ class LivePort implements PacketSource {
   #failure: PcapError | null = null;
   /** Runs before every RX sync: push TX frames queued in this process. */
   beforeSync: () => void = kickQueued;
+  /** The RX ring used after close: the session throws what its calls throw. */
+  onClosedUse: () => boolean = () => false;
 
   constructor(args: NativeOpenArgs, ready: ReadyCallback) {
     this.port = new native.Port();
@@ -53,7 +55,7 @@ class LivePort implements PacketSource {
       this.port.memory(MemoryRegion.RxBuffers), () => {
         this.beforeSync();
         return this.port.rxsync();
-      }, () => !this.#closed);
+      }, () => !this.#closed || this.onClosedUse());
     this.words = this.rx.words;
     this.buffer = this.rx.buffer;
     this.numSlots = this.rx.numSlots;
@@ -163,6 +165,7 @@ export class LiveSession extends Session {
     super(device, (ready) => (live = new LivePort(args, ready)), args.timeoutMs, options.signal);
     this.#live = live!;
     this.#txWaitMs = txWaitMs;
+    this.#live.onClosedUse = this.#ringClosed;
   }
 
   /** The descriptor to poll for readable packets (-1 once closed). */
@@ -310,6 +313,13 @@ export class LiveSession extends Session {
     kickQueued();
   }
 
+  /** A ring used after the session closed: throws as every call does then
+   * (the fatal error not yet heard, or ECLOSED with it as cause). */
+  readonly #ringClosed = (): boolean => {
+    this.assertOpen();
+    return true;
+  };
+
   /** A send failed: if the port is gone, the session ends (it is thrown
    * to the caller, so 'error' listeners hear it too). Returns err. */
   #txFailed(err: unknown): unknown {
@@ -325,7 +335,7 @@ export class LiveSession extends Session {
       port.openTx();
       let q: TxQueue | undefined;
       const ring = new Ring('tx', port.memory(MemoryRegion.TxRing),
-        port.memory(MemoryRegion.TxBuffers), () => q!.kick(), () => !this.closed,
+        port.memory(MemoryRegion.TxBuffers), () => q!.kick(), () => !this.closed || this.#ringClosed(),
         (ms) => port.txWait(ms));
       q = new TxQueue(port, ring, this.device, this.#txWaitMs, (err) => {
         // A deferred kick found the port gone: the session ends, and the

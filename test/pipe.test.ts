@@ -242,6 +242,7 @@ t.test('the other end closing: EPIPE after everything it sent', async (t) => {
   const m = openLive(`pipe:${name}{0`);
   const s = openLive(`pipe:${name}}0`, { timeout: 10 });
   t.teardown(() => { s.close(); m.close(); });
+  const ring = s.rxRing();
   m.injectBatch([seqFrame(1, 60), seqFrame(2, 60)]);
   m.close();
   const seqs: number[] = [];
@@ -256,6 +257,7 @@ t.test('the other end closing: EPIPE after everything it sent', async (t) => {
   t.equal(codeOf(() => s.inject(seqFrame(3, 60))), 'ECLOSED', 'sending after it: ECLOSED');
   t.equal(codeOf(() => s.dispatch(0, () => {})), 'ECLOSED', 'reading after it: ECLOSED');
   t.equal(errorOf(() => s.dispatch(0, () => {}))?.cause, e, 'with the EPIPE as cause');
+  t.equal(errorOf(() => ring.head)?.cause, e, 'a ring handed out earlier says the same');
   t.equal(codeOf(() => m.inject(seqFrame(3, 60))), 'ECLOSED', 'the closed end itself: ECLOSED');
 });
 
