@@ -20,6 +20,8 @@ export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:halt_on_error=1:quarantine_
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 export LD_PRELOAD="$asan"
 export NETMAP_PCAP_NATIVE="$native"
+# The ring-index fuzz at the issue's size: a million writes.
+export RING_FUZZ_WRITES="${RING_FUZZ_WRITES:-1000000}"
 # Prove the instrumented binary is the one loaded before trusting a green run.
 node -e '
   require("./dist/lib/binding.js");
@@ -30,6 +32,6 @@ node -e '
 if [ $# -eq 0 ]; then
   set -- test/savefile-bad.test.ts test/savefile-corpus.test.ts test/savefile-fuzz.test.ts \
     test/robustness.test.ts test/ports.test.ts test/filter-table.test.ts test/pipe.test.ts \
-    test/api.test.ts test/faults.test.ts test/finalizer.test.ts test/contract/conformance.test.ts
+    test/api.test.ts test/ring-fuzz.test.ts test/faults.test.ts test/finalizer.test.ts test/contract/conformance.test.ts
 fi
 exec npx --no-install tap --disable-coverage "$@"
