@@ -1,6 +1,7 @@
 /**
- * Live sessions: a port (AF_PACKET today, other backends behind the same
- * C contract later) read and written through its rings.
+ * Live sessions: one port of any backend (AF_PACKET, AF_XDP, pipe:,
+ * netmap) behind the C port contract, read through its RX ring and
+ * written through a TX queue (lib/tx-queue.ts) over its TX ring.
  */
 import { layout, MemoryRegion, native, NativeOpenArgs, NativePort, NativePortInfo, NativePortName } from './binding';
 import { check, PcapError, PcapErrorCode } from './errors';
@@ -172,8 +173,9 @@ export class LiveSession extends Session {
    * Queue one frame for sending (its bytes are copied into the TX ring)
    * and return its length: the bytes **queued**. The kernel is kicked
    * once per turn of the event loop, when the ring fills, on flush(),
-   * before any other call on the session, on close() and at process exit,
-   * so a loop of inject() costs one system call per ring-full. A full ring
+   * before any other call on this or any other live session, on close()
+   * and at process exit, so a loop of inject() costs one system call per
+   * ring-full. A full ring
    * waits at most `txWaitMs` for room, then throws EAGAIN (`sent: 0`).
    */
   inject(frame: Uint8Array): number {
