@@ -1256,6 +1256,20 @@ static int pipe_tx_wait(struct nmp_port *p, uint32_t timeout_ms,
 
 /* ---- the rest of the contract ---- */
 
+/* A pipe has no socket error: its failure is the peer gone (closed,
+ * died, or wrote corrupt indices), which poll_fd reports as readable. */
+static int pipe_failure(struct nmp_port *p, struct nmp_err *err)
+{
+	struct pipe *pp = p->priv;
+
+	if (!pp->corrupt && peer_alive(pp) &&
+	    !__atomic_load_n(&pp->shm->closed[1 - pp->end], __ATOMIC_ACQUIRE))
+		return 0;
+	pp->dead = 1;
+	fail_epipe(pp, err);
+	return 1;
+}
+
 static int pipe_poll_fd(struct nmp_port *p)
 {
 	return ((struct pipe *)p->priv)->epfd;
@@ -1298,5 +1312,6 @@ const struct nmp_port_ops nmp_pipe_ops = {
 	.stats = pipe_stats,
 	.setfilter = pipe_setfilter,
 	.setdirection = pipe_setdirection,
+	.failure = pipe_failure,
 	.close = pipe_close,
 };

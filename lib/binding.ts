@@ -107,7 +107,8 @@ export interface NativePort {
   pollStop(): void;
   setRef(on: boolean): void;
   waitReadable(timeoutMs: number): boolean;
-  socketError(): { code: string; message: string } | null;
+  /** What stopped the port (a link gone down, a peer gone), or null. */
+  failure(): { code: string; message: string } | null;
   close(): void;
 }
 

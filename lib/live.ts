@@ -74,9 +74,9 @@ class LivePort implements PacketSource {
     return this.port.stats();
   }
 
-  /** The error pending on the port (a link gone down, ...), if any. */
-  #socketFailure(): PcapError | null {
-    const f = this.port.socketError();
+  /** What stopped the port (a link gone down, a peer gone), if known. */
+  #failure(): PcapError | null {
+    const f = this.port.failure();
     return f ? new PcapError(f.message, f.code as PcapErrorCode) : null;
   }
 
@@ -91,7 +91,7 @@ class LivePort implements PacketSource {
       // libuv has stopped the handle; the cause is the socket's error.
       this.port.pollStop();
       this.#polling = false;
-      this.#ready(this.#socketFailure() ??
+      this.#ready(this.#failure() ??
         new PcapError(`waiting for packets failed (libuv ${status})`, 'EIO'));
       return;
     }
