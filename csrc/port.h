@@ -83,6 +83,10 @@ struct nmp_stats {
 	uint64_t ifdrop;   /* dropped by the interface */
 };
 
+/* The shortest frame any backend sends: an Ethernet header. Exported to JS
+ * as layout.TX_MIN_LEN. */
+#define NMP_MIN_FRAME 14u
+
 struct nmp_port;
 
 struct nmp_port_ops {
@@ -145,7 +149,8 @@ struct nmp_port {
 	struct nmp_mem *tx_buf;    /* memory tx slots' offsets point into */
 	uint32_t linktype;         /* DLT_* */
 	uint32_t snaplen;
-	uint32_t tx_max_len;       /* largest frame txsync accepts */
+	uint32_t tx_max_len;       /* largest frame txsync accepts (the
+				    * shortest is NMP_MIN_FRAME) */
 	const char *mode;          /* how packets reach the rings, for
 				    * backends that have a choice (AF_XDP:
 				    * "zerocopy", "copy", "generic"); or NULL */

@@ -69,7 +69,6 @@
 #define PIPE_BUF_MIN 2048u              /* an Ethernet frame and then some */
 #define PIPE_BUF_MAX 65536u
 #define PIPE_DIR_MAX (1u << 31)         /* slot offsets are 32-bit */
-#define PIPE_MIN_FRAME 14u              /* an Ethernet header */
 #define PIPE_HANDSHAKE_MS 2000
 #define PIPE_CONNECT_TRIES 200
 #define PIPE_NFDS 5                     /* memfd + 2 eventfds per direction */
@@ -1184,18 +1183,9 @@ static int pipe_txsync(struct nmp_port *p, struct nmp_err *err)
 	if (moved < 0)
 		return -1;
 	/* Check every new slot before the receiver can see any of them. */
-	for (i = old; i != p->tx.head; i = nmp_ring_next(&p->tx, i)) {
-		uint32_t len = p->tx.slot[i].len;
-		if (len < PIPE_MIN_FRAME || len > bs) {
-			p->tx.head = old;
-			nmp_ring_reset(&p->tx);
-			return nmp_fail(err, "EBADSLOT",
-					"TX slot %u has length %u; a frame on %s "
-					"is %u to %u bytes. The ring was reset "
-					"to head %u", i, len, pp->label,
-					PIPE_MIN_FRAME, bs, old);
-		}
-	}
+	if (nmp_ring_check_tx_lens(&p->tx, old, NMP_MIN_FRAME, bs, pp->label,
+				   err) < 0)
+		return -1;
 	if (moved > 0) {
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
