@@ -313,9 +313,32 @@ static int op_open_tx(struct nmp_port *p, struct nmp_err *e)
 	return p->ops->open_tx(p, e);
 }
 
+/* rxsync(mayWait = true): false from ring walkers that sync again
+ * without sleeping (see nmp_port.rx_spinning). */
 static napi_value port_rxsync(napi_env env, napi_callback_info info)
 {
-	return port_sync(env, info, op_rxsync);
+	size_t argc = 1;
+	napi_value argv[1], out;
+	struct port_wrap *w = this_port(env, info, &argc, argv);
+	struct nmp_err err;
+	bool may_wait = true;
+	int n;
+
+	if (!w)
+		return NULL;
+	if (argc >= 1 && napi_get_value_bool(env, argv[0], &may_wait) != napi_ok) {
+		nmp_throw_code(env, "EINVAL", "mayWait must be a boolean");
+		return NULL;
+	}
+	w->port.rx_spinning = !may_wait;
+	n = op_rxsync(&w->port, &err);
+	w->port.rx_spinning = 0;
+	if (n < 0) {
+		nmp_throw(env, &err);
+		return NULL;
+	}
+	NAPI_OK(napi_create_int32(env, n, &out));
+	return out;
 }
 
 static napi_value port_txsync(napi_env env, napi_callback_info info)

@@ -151,6 +151,12 @@ struct nmp_port {
 	uint32_t snaplen;
 	uint32_t tx_max_len;       /* largest frame txsync accepts (the
 				    * shortest is NMP_MIN_FRAME) */
+	/* 1 while a ring walker syncs and will sync again without sleeping
+	 * (the ring API's sync()): rxsync need not prepare the backend's
+	 * wake-up when it finds the ring empty. A pipe's sender then makes
+	 * no eventfd write for a receiver that spins. 0 (the default):
+	 * the caller may sleep on poll_fd next. */
+	int rx_spinning;
 	const char *mode;          /* how packets reach the rings, for
 				    * backends that have a choice (AF_XDP:
 				    * "zerocopy", "copy", "generic"); or NULL */

@@ -1082,7 +1082,8 @@ static int pipe_rxsync(struct nmp_port *p, struct nmp_err *err)
 			nmp_ring_publish(&p->rx);
 			return fail_epipe(pp, err);
 		}
-		rx_prepare_sleep(p, pp);
+		if (!p->rx_spinning)
+			rx_prepare_sleep(p, pp);
 	}
 	nmp_ring_publish(&p->rx);
 	return (int)nmp_ring_dist(&p->rx, p->rx.head, p->rx.tail);

@@ -95,7 +95,8 @@ export const enum MemoryRegion {
 export interface NativePort {
   open(args: NativeOpenArgs): void;
   openTx(): number;
-  rxsync(): number;
+  /** mayWait false: the caller syncs again without sleeping (ring walkers). */
+  rxsync(mayWait?: boolean): number;
   /** Never blocks; returns the free TX slots (0: the ring is full). */
   txsync(): number;
   /** Wait at most timeoutMs for a free TX slot; returns the free slots (0: still full). */
