@@ -40,6 +40,8 @@ export interface NativeLayout {
   RINGS_ALL: number;
   /** Queues an xdp: port can name (0 to XDP_MAX_QUEUES - 1): our XSKMAP's size. */
   XDP_MAX_QUEUES: number;
+  /** The shortest frame any backend's TX ring takes (an Ethernet header). */
+  TX_MIN_LEN: number;
 }
 
 /** What open() takes; TypeScript has validated and defaulted every field. */
@@ -107,7 +109,8 @@ export interface NativePort {
   pollStop(): void;
   setRef(on: boolean): void;
   waitReadable(timeoutMs: number): boolean;
-  socketError(): { code: string; message: string } | null;
+  /** What stopped the port (a link gone down, a peer gone), or null. */
+  failure(): { code: string; message: string } | null;
   close(): void;
 }
 

@@ -1,6 +1,7 @@
 /**
- * Live sessions: a port (AF_PACKET today, other backends behind the same
- * C contract later) read and written through its rings.
+ * Live sessions: one port of any backend (AF_PACKET, AF_XDP, pipe:,
+ * netmap) behind the C port contract, read through its RX ring and
+ * written through a TX queue (lib/tx-queue.ts) over its TX ring.
  */
 import { layout, MemoryRegion, native, NativeOpenArgs, NativePort, NativePortInfo, NativePortName } from './binding';
 import { check, PcapError, PcapErrorCode } from './errors';
@@ -73,9 +74,9 @@ class LivePort implements PacketSource {
     return this.port.stats();
   }
 
-  /** The error pending on the port (a link gone down, ...), if any. */
-  #socketFailure(): PcapError | null {
-    const f = this.port.socketError();
+  /** What stopped the port (a link gone down, a peer gone), if known. */
+  #failure(): PcapError | null {
+    const f = this.port.failure();
     return f ? new PcapError(f.message, f.code as PcapErrorCode) : null;
   }
 
@@ -90,7 +91,7 @@ class LivePort implements PacketSource {
       // libuv has stopped the handle; the cause is the socket's error.
       this.port.pollStop();
       this.#polling = false;
-      this.#ready(this.#socketFailure() ??
+      this.#ready(this.#failure() ??
         new PcapError(`waiting for packets failed (libuv ${status})`, 'EIO'));
       return;
     }
@@ -172,8 +173,9 @@ export class LiveSession extends Session {
    * Queue one frame for sending (its bytes are copied into the TX ring)
    * and return its length: the bytes **queued**. The kernel is kicked
    * once per turn of the event loop, when the ring fills, on flush(),
-   * before any other call on the session, on close() and at process exit,
-   * so a loop of inject() costs one system call per ring-full. A full ring
+   * before any other call on this or any other live session, on close()
+   * and at process exit, so a loop of inject() costs one system call per
+   * ring-full. A full ring
    * waits at most `txWaitMs` for room, then throws EAGAIN (`sent: 0`).
    */
   inject(frame: Uint8Array): number {
