@@ -43,8 +43,8 @@ export interface DumpOptions {
   section?: SectionOptions;
   /**
    * pcapng: interface 0's Interface Description Block options (if_name,
-   * if_description, if_filter, a comment). Default for a live session:
-   * `{ name: session.device }`. More ports: `dumper.addInterface()`.
+   * if_description, if_filter, a comment). For a live session `name`
+   * defaults to `session.device`. More ports: `dumper.addInterface()`.
    */
   interface?: InterfaceDescription;
 }
@@ -61,6 +61,8 @@ export function dumpOpen(from: Session | DeadSession | { linktype: number; snapl
   const { linktype, snaplen } = from instanceof Session || from instanceof DeadSession
     ? { linktype: from.datalink(), snaplen: from.snaplen } : from;
   const format = options.format;
-  const iface = options.interface ?? (format === 'pcapng' && from instanceof LiveSession ? { name: from.device } : undefined);
+  // A live session names its interface unless the caller does.
+  const iface = format === 'pcapng' && from instanceof LiveSession
+    ? { name: from.device, ...options.interface } : options.interface;
   return new Dumper(to, { format, nanosecond: options.nanosecond, linktype, snaplen, section: options.section, interface: iface });
 }
