@@ -6,7 +6,7 @@
 // namespace of the test's own. An example this table does not know fails
 // the test, so a new one gets run too.
 import t, { Test } from 'tap';
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import path from 'node:path';
@@ -47,6 +47,8 @@ interface Run {
   replace?: [string, string][];
   /** Run inside a namespace with a veth pair va/vb (needs root). */
   netns?: boolean;
+  /** An ES module (import statements): run as example.mjs, as written. */
+  esm?: boolean;
   /** A VM or hardware is needed: compiled only, with the reason. */
   compileOnly?: string;
   check: (t: Test, r: ChildResult, dir: string) => Promise<void> | void;
@@ -59,6 +61,8 @@ function runs(): Record<string, Run> {
   const p5 = pipeName();
   const pf = pipeName();
   const pd = pipeName();
+  const pa = pipeName();
+  const pb = pipeName();
   return {
     "api.md#const { openLive, decodePacket, findLayer } = require('netmap-pcap');": {
       replace: [["'eth0'", `'pipe:${p1}}0'`]],
@@ -95,6 +99,20 @@ let count = 0;`,
         const got = [];
         for await (const p of await openOffline(path.join(dir, 'capture.pcapng'))) got.push(p.len);
         t.same(got, [89, 60], 'both frames written as pcapng');
+      },
+    },
+    'api.md#// Two ports, one file: an interface block each, their counters at the end.': {
+      replace: [["'eth0'", `'pipe:${pa}}0'`], ["'eth1'", `'pipe:${pb}}0'`]],
+      after: feeder(pa, DNS_AND_SYN, 1000) + feeder(pb, DNS_AND_SYN, 1000) +
+        "setTimeout(() => process.kill(process.pid, 'SIGINT'), 500);",
+      check: async (t, r, dir) => {
+        t.equal(r.code, 0, r.stderr);
+        const file = await openOffline(path.join(dir, 'two.pcapng'));
+        const got = [];
+        for await (const p of file) got.push(p.len);
+        t.same(got.sort(), [60, 60, 89, 89], 'both frames of both ports');
+        t.same(file.interfaces.map((i) => i.name), [`pipe:${pa}}0`, `pipe:${pb}}0`], 'an interface block per port');
+        t.ok(file.comments.includes('rack 4, before the upgrade'), 'the file comment');
       },
     },
     'api.md#const rx = session.rxRing();': {
@@ -183,6 +201,11 @@ await file.loop(-1, (d, h) => engine.push(d, h, file.datalink()));`]],
       after: 'console.log(typeof Cap, typeof decoders.Ethernet);',
       check: (t, r) => { t.equal(r.stdout.trim(), 'function function'); },
     },
+    "migrating.md#import pcap from 'netmap-pcap/pcap';              // was: from 'pcap'": {
+      esm: true,
+      after: 'console.log(typeof pcap.createSession, createSession === pcap.createSession, typeof decode.packet, typeof Cap, typeof decoders.TCP);',
+      check: (t, r) => { t.equal(r.stdout.trim(), 'function true function function function'); },
+    },
     "migrating.md#const pcap = require('netmap-pcap/pcap');   // was: require('pcap')": {
       after: 'console.log(typeof pcap.createSession, typeof pcap.decode.packet);',
       check: (t, r) => { t.equal(r.stdout.trim(), 'function function'); },
@@ -227,7 +250,7 @@ for (const { key, code } of found) {
       await once(collector, 'listening');
       env.COLLECTOR = String(collector.address().port);
     }
-    let argv = [process.execPath, script(dir, 'example.js', full)];
+    let argv = [process.execPath, run.esm ? esmModule(dir, full) : script(dir, 'example.js', full)];
     if (run.netns) {
       if (!requireRoot(t)) return;
       const ns = await Netns.create(t);
@@ -244,6 +267,13 @@ for (const { key, code } of found) {
       for (const d of datagrams) t.equal(d.readUInt16BE(0), 10, 'IPFIX version 10');
     }
   });
+}
+
+/** Write code as example.mjs, as it is (ES modules have top-level await); its path. */
+function esmModule(dir: string, code: string): string {
+  const file = path.join(dir, 'example.mjs');
+  writeFileSync(file, code);
+  return file;
 }
 
 /** trace.pcapng for the openOffline example: two SYNs to port 443 among
