@@ -38,10 +38,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { writeChart } from './chart';
 import { join } from 'node:path';
 import { captureOnce, consumers, GEN_CPU, NAPI_CPU, runGen, RX_CPU } from './capture';
 import { killAll } from './child';
-import { buildGen, buildPipeRef, describeMachine, loadNow, Netns, OUT, requireRoot, ROOT } from './env';
+import { buildGen, buildPipeRef, buildPipeSpsc, describeMachine, loadNow, Netns, OUT, requireRoot, ROOT } from './env';
 import { injectOnce, senders } from './inject';
 import { nmsendSection } from './nmsend';
 import { decodeSection } from './decode';
@@ -203,6 +204,12 @@ const PARTS = {
 } as const;
 type Part = keyof typeof PARTS;
 const RESULTS = join(ROOT, 'bench', 'RESULTS.md');
+const CHART = join(ROOT, 'bench', 'results.svg');
+
+/** Redraw bench/results.svg from RESULTS.md; the note for the output. */
+function chart(): string {
+  return ` and its chart to bench/results.svg (${writeChart(RESULTS, CHART)} panels)`;
+}
 
 function readResults(): string {
   try { return readFileSync(RESULTS, 'utf8'); } catch { return ''; }
@@ -252,6 +259,7 @@ async function pipeText(): Promise<string> {
     process.exit(1);
   }
   buildPipeRef();
+  buildPipeSpsc();
   const m = describeMachine();
   return marked('pipe', await pipeSection({ count: PIPE_COUNT, reps: REPS }), m);
 }
@@ -322,7 +330,7 @@ async function main(): Promise<void> {
   if (standalone) {
     const part = await standalone();
     writeFileSync(RESULTS, withPart(readResults(), ONLY as Part, part));
-    process.stdout.write(`\n${part}\n\nwritten to bench/RESULTS.md\n`);
+    process.stdout.write(`\n${part}\n\nwritten to bench/RESULTS.md${chart()}\n`);
     return;
   }
   requireRoot();
@@ -344,7 +352,7 @@ async function main(): Promise<void> {
     const part = await single(machine);
     ns.down();
     writeFileSync(RESULTS, withPart(readResults(), ONLY as Part, part));
-    process.stdout.write(`\n${part}\n\nwritten to bench/RESULTS.md\n`);
+    process.stdout.write(`\n${part}\n\nwritten to bench/RESULTS.md${chart()}\n`);
     return;
   }
   log('npm pcap: checking bench/out/peers ...');
@@ -386,7 +394,7 @@ ${sections.join('\n\n')}
 ${NOTES}
 ${tail ? `\n${tail}\n` : ''}`;
   writeFileSync(RESULTS, report);
-  process.stdout.write(`\n${sections.join('\n\n')}\n${ONLY === 'network' ? '' : `\n${tail}\n`}\nwritten to bench/RESULTS.md\n`);
+  process.stdout.write(`\n${sections.join('\n\n')}\n${ONLY === 'network' ? '' : `\n${tail}\n`}\nwritten to bench/RESULTS.md${chart()}\n`);
 }
 
 main().then(() => cleanup(), (err: unknown) => {

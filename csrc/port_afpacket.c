@@ -662,7 +662,7 @@ static int afp_txsync(struct nmp_port *p, struct nmp_err *err)
 	if (moved < 0)
 		return -1;
 	/* Check every new slot before the kernel sees any of them. */
-	if (nmp_ring_check_tx_lens(&p->tx, old, ETH_HLEN, p->tx_max_len,
+	if (nmp_ring_check_tx_lens(&p->tx, old, NMP_MIN_FRAME, p->tx_max_len,
 				   a->ifname, err) < 0)
 		return -1;
 	for (i = old; i != p->tx.head; i = nmp_ring_next(&p->tx, i)) {
@@ -712,7 +712,6 @@ static int afp_stats(struct nmp_port *p, struct nmp_stats *st,
 	struct afp *a = p->priv;
 	struct tpacket_stats_v3 k;
 	socklen_t len = sizeof(k);
-	uint64_t ifdrop;
 
 	/* The kernel zeroes its counters on every read: accumulate. */
 	if (getsockopt(a->fd, SOL_PACKET, PACKET_STATISTICS, &k, &len) < 0)
@@ -721,8 +720,7 @@ static int afp_stats(struct nmp_port *p, struct nmp_stats *st,
 				strerror(errno));
 	a->acc.recv += k.tp_packets;   /* includes the dropped ones */
 	a->acc.drop += k.tp_drops;
-	ifdrop = nmp_read_ifdrop(a->ifname);
-	a->acc.ifdrop = ifdrop > a->ifdrop_base ? ifdrop - a->ifdrop_base : 0;
+	a->acc.ifdrop = nmp_ifdrop_since(a->ifname, a->ifdrop_base);
 	*st = a->acc;
 	return 0;
 }
@@ -842,6 +840,31 @@ static void afp_close(struct nmp_port *p)
 	p->priv = NULL;
 }
 
+/*
+ * What stopped the port: the socket's pending error, as for any socket,
+ * except one case. The kernel reports a deleted interface as ENETDOWN, as
+ * it does a link set down, but on unregister it also sets the socket's
+ * ifindex to -1 (af_packet.c, packet_notifier), which getsockname() shows.
+ * Such a socket never captures again, even if an interface of that name
+ * comes back, so that is ENODEV (fatal), not ENETDOWN (recoverable).
+ */
+static int afp_failure(struct nmp_port *p, struct nmp_err *err)
+{
+	struct afp *a = p->priv;
+	struct sockaddr_ll sll;
+	socklen_t len = sizeof(sll);
+
+	if (!nmp_socket_failure(p, err))
+		return 0;
+	memset(&sll, 0, sizeof(sll));
+	if (a && strcmp(err->code, "ENETDOWN") == 0 &&
+	    getsockname(a->fd, (struct sockaddr *)&sll, &len) == 0 &&
+	    sll.sll_ifindex == -1)
+		nmp_fail(err, "ENODEV", "%s was deleted: the capture has ended; "
+			 "open the port again once it exists", a->ifname);
+	return 1;
+}
+
 const struct nmp_port_ops nmp_afpacket_ops = {
 	.name = "afpacket",
 	.open = afp_open,
@@ -853,5 +876,6 @@ const struct nmp_port_ops nmp_afpacket_ops = {
 	.stats = afp_stats,
 	.setfilter = afp_setfilter,
 	.setdirection = afp_setdirection,
+	.failure = afp_failure,
 	.close = afp_close,
 };

@@ -1,6 +1,7 @@
 /**
- * Live sessions: a port (AF_PACKET today, other backends behind the same
- * C contract later) read and written through its rings.
+ * Live sessions: one port of any backend (AF_PACKET, AF_XDP, pipe:,
+ * netmap) behind the C port contract, read through its RX ring and
+ * written through a TX queue (lib/tx-queue.ts) over its TX ring.
  */
 import { layout, MemoryRegion, native, NativeOpenArgs, NativePort, NativePortInfo, NativePortName } from './binding';
 import { check, PcapError, PcapErrorCode } from './errors';
@@ -15,6 +16,7 @@ import { frameWriter } from './tx-stream';
 
 /** libpcap's PCAP_NETMASK_UNKNOWN. */
 const NETMASK_UNKNOWN = 0xffffffff;
+const { HEAD, TAIL } = ringLayout;
 
 /**
  * Errors after which a port delivers nothing more: its pipe peer is gone,
@@ -36,11 +38,13 @@ class LivePort implements PacketSource {
   readonly buffer: ArrayBuffer;
   readonly numSlots: number;
   readonly ended = false;
+  /** AF_PACKET's kernel marks what this host sent (PACKET_OUTGOING). */
+  readonly knowsDirection: boolean;
   readonly #ready: ReadyCallback;
   #polling = false;
   #closed = false;
   /** The port is gone (a fatal poll error): sync() throws it once the ring is dry. */
-  #failure: PcapError | null = null;
+  #gone: PcapError | null = null;
   /** Runs before every RX sync: push TX frames queued in this process. */
   beforeSync: () => void = kickQueued;
   /** The RX ring used after close: the session throws what its calls throw. */
@@ -50,11 +54,14 @@ class LivePort implements PacketSource {
     this.port = new native.Port();
     this.port.open(args);
     this.info = this.port.info();
+    this.knowsDirection = this.info.backend === 'afpacket';
     this.#ready = ready;
     this.rx = new Ring('rx', this.port.memory(MemoryRegion.RxRing),
       this.port.memory(MemoryRegion.RxBuffers), () => {
+        // A walker syncs again or calls waitReadable/waitForPackets, which
+        // prepare the wake-up before they sleep: spare a pipe's sender it.
         this.beforeSync();
-        return this.port.rxsync();
+        return this.port.rxsync(false);
       }, () => !this.#closed || this.onClosedUse());
     this.words = this.rx.words;
     this.buffer = this.rx.buffer;
@@ -69,7 +76,18 @@ class LivePort implements PacketSource {
     this.beforeSync();
     this.port.rxsync();
     const w = this.words;
-    if (this.#failure && w[ringLayout.HEAD] === w[ringLayout.TAIL]) throw this.#failure;
+    if (this.#gone && w[HEAD] === w[TAIL]) throw this.#gone;
+  }
+
+  /** sync() for a caller that looks again before it sleeps: no wake-up is
+   * prepared (a pipe's sender then writes no eventfd). True if packets. */
+  peek(): boolean {
+    const words = this.words;
+    if (words[HEAD] === words[TAIL]) {
+      this.beforeSync();
+      this.port.rxsync(false);
+    }
+    return words[HEAD] !== words[TAIL];
   }
 
   want(on: boolean): void {
@@ -94,9 +112,9 @@ class LivePort implements PacketSource {
     return isFatalPortError(err);
   }
 
-  /** The error pending on the port (a link gone down, ...), if any. */
-  #socketFailure(): PcapError | null {
-    const f = this.port.socketError();
+  /** What stopped the port (a link gone down, a peer gone), if known. */
+  #failure(): PcapError | null {
+    const f = this.port.failure();
     return f ? new PcapError(f.message, f.code as PcapErrorCode) : null;
   }
 
@@ -113,10 +131,10 @@ class LivePort implements PacketSource {
       // fault are still in the ring: they go out first.
       this.port.pollStop();
       this.#polling = false;
-      const failure = this.#socketFailure();
+      const failure = this.#failure();
       if (failure && isFatalPortError(failure)) {
         // As a pipe's rxsync does: sync() hands out what is left, then throws.
-        this.#failure = failure;
+        this.#gone = failure;
         this.#ready();
         return;
       }
@@ -205,8 +223,9 @@ export class LiveSession extends Session {
    * Queue one frame for sending (its bytes are copied into the TX ring)
    * and return its length: the bytes **queued**. The kernel is kicked
    * once per turn of the event loop, when the ring fills, on flush(),
-   * before any other call on the session, on close() and at process exit,
-   * so a loop of inject() costs one system call per ring-full. A full ring
+   * before any other call on this or any other live session, on close()
+   * and at process exit, so a loop of inject() costs one system call per
+   * ring-full. A full ring
    * waits at most `txWaitMs` for room, then throws EAGAIN (`sent: 0`).
    */
   inject(frame: Uint8Array): number {
@@ -217,7 +236,7 @@ export class LiveSession extends Session {
       q.checkFrame(frame, -1);
       q.push(frame);
     } catch (err) {
-      throw this.#txFailed(err);
+      throw this.#portFailed(err);
     }
     return frame.length;
   }
@@ -244,7 +263,7 @@ export class LiveSession extends Session {
       for (let i = 0; i < frames.length; i++) q.checkFrame(frames[i], i);
       return q.pushAll(frames);
     } catch (err) {
-      throw this.#txFailed(err);
+      throw this.#portFailed(err);
     }
   }
 
@@ -259,7 +278,7 @@ export class LiveSession extends Session {
     if (this.closed) this.assertOpen();
     check(Array.isArray(list), 'frames must be a Buffer, a Uint8Array or an array of them');
     for (let i = 0; i < list.length; i++) q.checkFrame(list[i], i);
-    return q.send(list).catch((err) => { throw this.#txFailed(err); });
+    return q.send(list).catch((err) => { throw this.#portFailed(err); });
   }
 
   /**
@@ -283,7 +302,7 @@ export class LiveSession extends Session {
       q.throwDeferred();
       q.kick();
     } catch (err) {
-      throw this.#txFailed(err);
+      throw this.#portFailed(err);
     }
   }
 
@@ -307,7 +326,7 @@ export class LiveSession extends Session {
         q.throwDeferred();
         q.flushIfQueued();
       } catch (err) {
-        throw this.#txFailed(err);
+        throw this.#portFailed(err);
       }
     }
     kickQueued();
@@ -320,9 +339,9 @@ export class LiveSession extends Session {
     return true;
   };
 
-  /** A send failed: if the port is gone, the session ends (it is thrown
-   * to the caller, so 'error' listeners hear it too). Returns err. */
-  #txFailed(err: unknown): unknown {
+  /** A send or a look failed: if the port is gone, the session ends (it
+   * is thrown to the caller, so 'error' listeners hear it too). Returns err. */
+  #portFailed(err: unknown): unknown {
     if (isFatalPortError(err)) this.endWith(err as Error, true);
     return err;
   }
@@ -371,11 +390,24 @@ export class LiveSession extends Session {
     this.assertOpen();
     check(Number.isInteger(timeoutMs) && timeoutMs >= -1, 'timeoutMs must be an integer >= -1');
     check(Number.isFinite(spinUs) && spinUs >= 0, 'spinUs must be a number >= 0');
-    // syncNow hands back what was read first: the kernel reports readable
+    // Each look hands back what was read first: the kernel reports readable
     // while we hold any of its blocks, so poll(2) alone would say true.
-    if (this.syncNow()) return true;
+    // Only the last look before sleeping prepares the wake-up, so a pipe's
+    // sender pays no system call for a receiver that finds packets by
+    // looking (or spinning).
+    if (this.#peek()) return true;
     if (spinUs > 0 && this.#spin(spinUs)) return true;
+    if (this.syncNow()) return true;
     return this.#live.port.waitReadable(timeoutMs);
+  }
+
+  /** The port's look without a wake-up; a fatal failure ends the session. */
+  #peek(): boolean {
+    try {
+      return this.#live.peek();
+    } catch (err) {
+      throw this.#portFailed(err);
+    }
   }
 
   /** Re-sync until packets show up or spinUs passes; true if they did. */
@@ -383,7 +415,7 @@ export class LiveSession extends Session {
     const deadline = process.hrtime.bigint() + BigInt(Math.ceil(spinUs * 1000));
     // The clock is read once per 64 syncs: a pipe sync is far cheaper.
     for (;;) {
-      for (let i = 0; i < 64; i++) if (this.syncNow()) return true;
+      for (let i = 0; i < 64; i++) if (this.#peek()) return true;
       if (process.hrtime.bigint() >= deadline) return false;
     }
   }
