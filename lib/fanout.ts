@@ -113,8 +113,8 @@ export class FanOut extends EventEmitter {
     } catch (err) {
       st.drops++;
       const code = (err as PcapError).code;
-      // Full (EAGAIN) or a frame the slots cannot hold (EINVAL): this frame only.
-      if (code !== 'EAGAIN' && code !== 'EINVAL') {
+      // Full (EAGAIN) or a frame the slots cannot hold (EMSGSIZE): this frame only.
+      if (code !== 'EAGAIN' && code !== 'EMSGSIZE' && code !== 'EINVAL') {
         this.#pipes[w] = null;
         pipe.close();
         this.emit('worker-error', w, err);

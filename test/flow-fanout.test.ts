@@ -161,6 +161,10 @@ t.test('FanOut: argument errors, non-Ethernet sources', async (t) => {
   t.equal(fan.ports.join(' '), `pipe:fanerr${process.pid}}0 pipe:fanerr${process.pid}}1`, 'the names workers open');
   t.throws(() => fan.push(Buffer.alloc(60), undefined, 113), { code: 'ENOTSUP', message: /Ethernet/ });
   t.throws(() => fan.attach({ datalink: () => 113, on() {}, off() {} } as never), { code: 'ENOTSUP' });
+  const jumbo = Buffer.alloc(3000);
+  const w = fan.workerOf(jumbo);
+  t.equal(fan.push(jumbo), -1, 'a frame larger than a pipe slot is dropped, not thrown');
+  t.same(fan.stats().workers[w], { packets: 0, bytes: 0, drops: 1 }, '… and counted for its worker');
   fan.close();
   fan.close();
   t.throws(() => fan.push(Buffer.alloc(60)), { code: 'ECLOSED' });
