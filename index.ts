@@ -97,7 +97,8 @@ export { tcpFlowPacket } from './lib/flow/tcp-fields';
 export type { TcpSegmentFields } from './lib/flow/tcp-fields';
 
 // N workers: one symmetric flow hash, and a software distributor over pipe: ports (netmap's lb).
-export { flowHash, flowWorker } from './lib/flow/hash';
-export type { FlowHashOptions } from './lib/flow/hash';
-export { FanOut } from './lib/fanout';
+export { flowHash, flowWorker, fragmentOf } from './lib/flow/hash';
+export type { FlowHashOptions, FragmentInfo } from './lib/flow/hash';
+export { FanOut, FANOUT_HELD } from './lib/fanout';
 export type { FanOutOptions, FanOutStats, FanOutWorkerStats } from './lib/fanout';
+export type { FragmentSteerStats } from './lib/fanout-fragments';

@@ -6,6 +6,12 @@
  * each with whole flows (both directions) and its own flow table, with no
  * locks: each pipe has one writer (this distributor) and one reader.
  *
+ * Fragments: with the 5-tuple hash (the default) a datagram's fragments
+ * follow its first fragment to the flow's worker (lib/fanout-fragments.ts);
+ * fragments that arrive before their first fragment wait for it, at most
+ * `fragmentHoldMs`. With `ports: false` every packet hashes on its address
+ * pair, and fragments go with their flow without waiting.
+ *
  * Policy when a worker falls behind: a capture cannot be paused, so a
  * frame whose pipe stays full for `txWaitMs` is dropped and counted for
  * that worker (`drops`); the other workers go on. Within a pipe nothing is
@@ -14,13 +20,20 @@
 import { EventEmitter } from 'node:events';
 import { PcapError } from './errors';
 import { flowHash, flowWorker, type FlowHashOptions } from './flow/hash';
+import { FragmentSteer, HELD, type FragmentSteerStats } from './fanout-fragments';
 import { LinkType } from './linktype';
 import { openLive, type LiveSession } from './live';
 import { checkPortName } from './ports';
 import type { PacketHeader } from './packet';
 import type { PacketEmitter } from './flow/engine';
 
-export interface FanOutOptions extends FlowHashOptions {
+export interface FanOutOptions {
+  /** Hash ports too (default true); false: addresses only (see FlowHashOptions.ports). */
+  ports?: boolean;
+  /** How long a fragment that came before its datagram's first fragment waits for it, ms of packet time (the headers push() gets; wall time without one). Default 100. */
+  fragmentHoldMs?: number;
+  /** Bytes of such fragments held at once (the oldest datagram goes first). Default 1 MiB. */
+  fragmentHoldBytes?: number;
   /** The pipes' name: the distributor opens `pipe:NAME{0` … `pipe:NAME{N-1`, worker i opens `pipe:NAME}i`. */
   name: string;
   /** Number of workers (pipes), 1 to 256. */
@@ -44,7 +57,12 @@ export interface FanOutWorkerStats {
 export interface FanOutStats {
   workers: FanOutWorkerStats[];
   total: FanOutWorkerStats;
+  /** Fragments that waited for their first fragment, and those whose first fragment never came (sent by address pair). */
+  fragments: FragmentSteerStats;
 }
+
+/** push()'s answer for a fragment held until its datagram's first fragment arrives. */
+export const FANOUT_HELD = HELD;
 
 /**
  * Events: `'worker-error'` (index, PcapError) the first time a worker's
@@ -58,6 +76,7 @@ export class FanOut extends EventEmitter {
   readonly #pipes: (LiveSession | null)[];
   readonly #stats: FanOutWorkerStats[];
   readonly #hash: FlowHashOptions;
+  readonly #steer: FragmentSteer | null;
   #closed = false;
 
   constructor(options: FanOutOptions) {
@@ -71,6 +90,11 @@ export class FanOut extends EventEmitter {
     for (const end of ['{', '}']) checkPortName(`pipe:${String(name)}${end}0`);
     this.workers = workers;
     this.#hash = { ports: options.ports };
+    const holdMs = options.fragmentHoldMs ?? 100;
+    const holdBytes = options.fragmentHoldBytes ?? 1 << 20;
+    if (typeof holdMs !== 'number' || !(holdMs >= 0)) throw new PcapError(`FanOut: fragmentHoldMs must be a number >= 0, got ${String(holdMs)}`, 'EINVAL');
+    if (typeof holdBytes !== 'number' || !(holdBytes >= 0)) throw new PcapError(`FanOut: fragmentHoldBytes must be a number >= 0, got ${String(holdBytes)}`, 'EINVAL');
+    this.#steer = options.ports === false ? null : new FragmentSteer(workers, holdMs, holdBytes, (w, f) => this.#sendTo(w, f));
     const pipeOptions = {
       ...(options.ringSlots !== undefined ? { ringSlots: options.ringSlots } : {}),
       ...(options.bufferSize !== undefined ? { bufferSize: options.bufferSize } : {}),
@@ -88,23 +112,36 @@ export class FanOut extends EventEmitter {
     }
   }
 
-  /** Which worker a frame goes to (the same choice push() makes). */
+  /**
+   * Which worker a frame goes to (push()'s choice), for a frame that is not
+   * a fragment; with the 5-tuple hash a fragment goes where its first
+   * fragment went.
+   */
   workerOf(data: Uint8Array, linktype: number = LinkType.ETHERNET): number {
     return flowWorker(flowHash(data, linktype, this.#hash), this.workers);
   }
 
   /**
    * Hand one Ethernet frame to its worker's pipe (copied: `data` may be a
-   * leased ring view). Returns the worker index, or -1 if the frame was
-   * dropped (counted in that worker's `drops`). Pipes carry Ethernet, so
+   * leased ring view). Returns the worker index, -1 if the frame was
+   * dropped (counted in that worker's `drops`), or FANOUT_HELD (-2) for a
+   * fragment waiting for its datagram's first fragment. Pipes carry Ethernet, so
    * frames of another link type are refused up front.
    */
-  push(data: Uint8Array, _header?: PacketHeader, linktype: number = LinkType.ETHERNET): number {
+  push(data: Uint8Array, header?: PacketHeader, linktype: number = LinkType.ETHERNET): number {
     if (this.#closed) throw new PcapError('FanOut: push() after close()', 'ECLOSED');
     if (linktype !== LinkType.ETHERNET) {
       throw new PcapError(`FanOut: pipes carry Ethernet frames; this source's link type is ${linktype} (capture on an Ethernet interface, not "any")`, 'ENOTSUP');
     }
-    const w = flowWorker(flowHash(data, linktype, this.#hash), this.workers);
+    // Fragments wait for their first fragment in packet time (the header's), else wall time.
+    const routed = this.#steer === null ? null
+      : this.#steer.route(data, linktype, header !== undefined ? header.tsSec * 1000 + header.tsNsec / 1e6 : Date.now());
+    if (routed !== null) return routed;
+    return this.#sendTo(flowWorker(flowHash(data, linktype, this.#hash), this.workers), data);
+  }
+
+  /** Copy one frame into worker w's pipe; w, or -1 if it was dropped. */
+  #sendTo(w: number, data: Uint8Array): number {
     const st = this.#stats[w];
     const pipe = this.#pipes[w];
     if (pipe === null) { st.drops++; return -1; }
@@ -145,7 +182,7 @@ export class FanOut extends EventEmitter {
   stats(): FanOutStats {
     const total = { packets: 0, bytes: 0, drops: 0 };
     for (const s of this.#stats) { total.packets += s.packets; total.bytes += s.bytes; total.drops += s.drops; }
-    return { workers: this.#stats.map((s) => ({ ...s })), total };
+    return { workers: this.#stats.map((s) => ({ ...s })), total, fragments: { ...(this.#steer?.stats ?? { held: 0, unmatched: 0 }) } };
   }
 
   /**
@@ -155,6 +192,7 @@ export class FanOut extends EventEmitter {
    */
   close(): void {
     if (this.#closed) return;
+    this.#steer?.flush(); // fragments still waiting go by address pair
     this.#closed = true;
     for (let i = this.#pipes.length - 1; i >= 0; i--) {
       const p = this.#pipes[i];

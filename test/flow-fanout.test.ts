@@ -5,8 +5,8 @@
  * software fan-out (lib/fanout.ts) end to end: seeded traffic of 120 flows
  * spread over 3 pipe: ports read by 3 worker_threads, from a savefile and
  * from a live capture on a veth in a netns. Every frame reaches exactly one
- * worker, each flow (or, under the 5-tuple hash, each fragmented datagram)
- * one worker, in capture order.
+ * worker, each flow one worker (both directions, its fragments too), in
+ * capture order within each flow and each datagram.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
@@ -83,32 +83,33 @@ t.test('flowHash: symmetric, fragments alike, stable', async (t) => {
 
 
 /** The checks every fan-out run must pass. */
-function checkSplit(t: Test, traffic: TrafficFrame[], workers: number[][], byFlow: boolean): void {
+function checkSplit(t: Test, traffic: TrafficFrame[], workers: number[][]): void {
   const where = new Map<number, number>();
   let dup = 0;
   workers.forEach((got, w) => { for (const i of got) { if (where.has(i)) dup++; where.set(i, w); } });
   t.equal(dup, 0, 'no frame reached two workers');
   t.equal(where.size, traffic.length, `every frame reached a worker (${where.size} of ${traffic.length})`);
   for (const [w, got] of workers.entries()) t.ok(got.length > traffic.length / 10, `worker ${w} got a share (${got.length})`);
-  const unit = (f: TrafficFrame): string => (byFlow ? `f${f.flow}` : f.group);
   const home = new Map<string, Set<number>>();
   traffic.forEach((f, i) => {
-    const u = unit(f);
+    const u = `f${f.flow}`;
     if (!home.has(u)) home.set(u, new Set());
     if (where.has(i)) home.get(u)!.add(where.get(i)!);
   });
   const split = [...home].filter(([, s]) => s.size > 1).map(([u]) => u);
-  t.same(split, [], `each of ${home.size} ${byFlow ? 'flows' : 'flows / fragmented datagrams'} on one worker, both directions`);
+  t.same(split, [], `each of ${home.size} flows on one worker, both directions, fragments included`);
   let disorder = 0;
   for (const got of workers) {
     const last = new Map<string, number>();
     for (const i of got) {
-      const u = unit(traffic[i]);
+      // Order: of each flow's whole packets, and of each datagram's fragments
+      // (a fragment that overtook its first fragment waits for it).
+      const u = traffic[i].group;
       if ((last.get(u) ?? -1) > i) disorder++;
       last.set(u, i);
     }
   }
-  t.equal(disorder, 0, 'within each flow, capture order kept');
+  t.equal(disorder, 0, 'capture order kept within each flow and each datagram');
   const bothWays = new Set(traffic.filter((f) => f.reverse).map((f) => f.flow));
   t.ok(bothWays.size > traffic.length / 20, `${bothWays.size} flows have frames both ways`);
 }
@@ -126,14 +127,15 @@ for (const ports of [true, false]) {
     if (!j || j.error) return;
     const traffic = fanoutTraffic(p.seed, p.flows, p.perFlow);
     t.ok(traffic.some((f) => f.fragment), `${traffic.filter((f) => f.fragment).length} of ${traffic.length} frames are fragments`);
-    checkSplit(t, traffic, j.workers, !ports);
+    checkSplit(t, traffic, j.workers);
     t.equal(j.stats.total.drops, 0, 'nothing dropped');
     t.equal(j.stats.total.packets, traffic.length);
     t.equal(j.other, 0, 'nothing else in the pipes');
     // The distributor's choice is the hash's: recomputed here, frame by frame.
     const fan = { workerOf: (f: Buffer) => flowWorker(flowHash(f, 1, { ports }), 3) };
-    const wrong = (j.workers as number[][]).flatMap((got, w) => got.filter((i) => fan.workerOf(traffic[i].frame) !== w));
-    t.same(wrong, [], 'each frame went to workerOf(frame)');
+    const wrong = (j.workers as number[][]).flatMap((got, w) => got.filter((i) => (!ports || !traffic[i].fragment) && fan.workerOf(traffic[i].frame) !== w));
+    t.same(wrong, [], ports ? 'each whole packet went to workerOf(frame), fragments after their first' : 'each frame went to workerOf(frame)');
+    if (ports) t.ok(j.stats.fragments.held > 0 && j.stats.fragments.unmatched === 0, `fragments that came first waited for their first fragment (${j.stats.fragments.held}), none in vain`);
   });
 }
 
@@ -148,7 +150,8 @@ t.test('FanOut from a live capture on a veth (netns) to 3 worker_threads', async
   t.ok(j && !j.error, j?.error ?? r.jsonError ?? 'a result');
   if (!j || j.error) return;
   const traffic = fanoutTraffic(p.seed, p.flows, p.perFlow);
-  checkSplit(t, traffic, j.workers, false);
+  checkSplit(t, traffic, j.workers);
+  t.ok(j.stats.fragments.held > 0 && j.stats.fragments.unmatched === 0, `fragments that came first waited for their first fragment (${j.stats.fragments.held})`);
   t.equal(j.stats.total.drops, 0, 'nothing dropped');
   t.comment(`split: ${(j.workers as number[][]).map((w) => w.length).join(' + ')}, other frames ${j.other}`);
 });
@@ -168,4 +171,20 @@ t.test('FanOut: argument errors, non-Ethernet sources', async (t) => {
   fan.close();
   fan.close();
   t.throws(() => fan.push(Buffer.alloc(60)), { code: 'ECLOSED' });
+});
+
+t.test('FanOut: a fragment whose first fragment never comes goes by address pair, after fragmentHoldMs', async (t) => {
+  const fan = new FanOut({ name: `fanhold${process.pid}`, workers: 4, fragmentHoldMs: 30 });
+  t.teardown(() => fan.close());
+  const frag = (id: number) => v4Fragments(udp(5000, 53, Buffer.alloc(1200)), [600], { src: '198.18.9.1', dst: '198.19.9.1', id, protocol: 17 }).map((p) => ethernet(0x0800, p))[1];
+  const at = (ms: number) => ({ tsSec: Math.floor(ms / 1000), tsNsec: (ms % 1000) * 1e6, caplen: 0, len: 0 });
+  const w = flowWorker(flowHash(frag(9), 1, { ports: false }), 4);
+  t.equal(fan.push(frag(9), at(1_000_000)), -2, 'held (FANOUT_HELD)');
+  t.equal(fan.push(frag(10), at(1_000_020)), -2, 'another, 20 ms later in packet time');
+  t.equal(fan.stats().total.packets, 0, 'nothing sent yet');
+  fan.push(frag(11), at(1_000_035));
+  t.same([fan.stats().workers[w].packets, fan.stats().fragments], [1, { held: 3, unmatched: 1 }], '30 ms of packet time later: the first goes to its address pair\'s worker');
+  await new Promise((r) => setTimeout(r, 1200));
+  t.same([fan.stats().workers[w].packets, fan.stats().fragments], [3, { held: 3, unmatched: 3 }], 'no packet for 1 s of wall time: the rest go too');
+  t.throws(() => new FanOut({ name: 'x', workers: 1, fragmentHoldMs: -1 }), { code: 'EINVAL' });
 });

@@ -30,6 +30,20 @@ export interface FlowHashOptions {
    * go with the rest of their flow.
    */
   ports?: boolean;
+  /**
+   * Hash the ports a first fragment (offset 0, more to come) carries, as
+   * if it were whole (default false). FanOut uses it to send the rest of a
+   * datagram after its first fragment, to its flow's worker.
+   */
+  firstFragmentPorts?: boolean;
+}
+
+/** An IP fragment's datagram (`fragmentOf`). */
+export interface FragmentInfo {
+  /** VLAN, version, protocol, addresses and identification: equal for every fragment of one datagram. */
+  key: string;
+  /** Offset 0: the fragment that carries the transport header. */
+  first: boolean;
 }
 
 const FNV_OFFSET = 0x811c9dc5;
@@ -92,12 +106,16 @@ function ports(d: Uint8Array, l4: number, end: number): number {
   return l4 + 4 <= end ? ((u16(d, l4) << 16) | u16(d, l4 + 2)) >>> 0 : -1;
 }
 
+/** Set by flowHash for the call: hash a first fragment's ports. */
+let firstFragmentPorts = false;
+
 function hashIpv4(d: Uint8Array, o: number, vlan: number, withPorts: boolean, eth: boolean): number {
   const end = d.length;
   if (o + 20 > end) return hashRaw(d, eth);
   const ihl = (d[o] & 0x0f) * 4;
   const proto = d[o + 9];
-  const fragment = (u16(d, o + 6) & 0x3fff) !== 0; // MF or an offset
+  const ff = u16(d, o + 6);
+  const fragment = (ff & 0x3fff) !== 0 && !(firstFragmentPorts && (ff & 0x1fff) === 0); // MF or an offset
   let h = fnvByte(fnvByte(fnvByte(FNV_OFFSET, 4), vlan >>> 8), vlan);
   h = fnvByte(h, proto);
   let pp = -1;
@@ -126,7 +144,8 @@ function hashIpv6(d: Uint8Array, o: number, vlan: number, withPorts: boolean, et
       if (at + 8 > end) break;
       next = d[at];
       // An atomic fragment (offset 0, no M flag, RFC 6946) is a whole datagram.
-      if ((u16(d, at + 2) & 0xfff9) !== 0) fragment = true;
+      const fo = u16(d, at + 2);
+      if ((fo & 0xfff9) !== 0 && !(firstFragmentPorts && (fo & 0xfff8) === 0)) fragment = true;
       at += 8;
     } else {
       break;
@@ -171,6 +190,7 @@ function versionType(d: Uint8Array, o: number): number {
  */
 export function flowHash(data: Uint8Array, linktype: number = LinkType.ETHERNET, options?: FlowHashOptions): number {
   const withPorts = options?.ports !== false;
+  firstFragmentPorts = options?.firstFragmentPorts === true;
   const d = data;
   switch (linktype) {
     case LinkType.ETHERNET: {
@@ -197,6 +217,63 @@ export function flowHash(data: Uint8Array, linktype: number = LinkType.ETHERNET,
     default:
       return 0;
   }
+}
+
+/** Where a frame's IP header starts, its ethertype and VLAN id, or null (not IP as far as it can tell). */
+function l3Of(d: Uint8Array, linktype: number): { o: number; type: number; vlan: number } | null {
+  switch (linktype) {
+    case LinkType.ETHERNET: {
+      if (d.length < 14) return null;
+      let o = 12;
+      let type = u16(d, o);
+      let vlan = 0;
+      for (let tags = 0; (type === 0x8100 || type === 0x88a8 || type === 0x9100) && tags < 4; tags++) {
+        if (o + 6 > d.length) return null;
+        vlan = u16(d, o + 2) & 0x0fff;
+        o += 4;
+        type = u16(d, o);
+      }
+      return { o: o + 2, type, vlan };
+    }
+    case LinkType.RAW: case 12: case 14: return { o: 0, type: versionType(d, 0), vlan: 0 };
+    case LinkType.LINUX_SLL: return d.length < 16 ? null : { o: 16, type: u16(d, 14), vlan: 0 };
+    case LinkType.LINUX_SLL2: return d.length < 20 ? null : { o: 20, type: u16(d, 0), vlan: 0 };
+    case LinkType.NULL: case 108: return { o: 4, type: versionType(d, 4), vlan: 0 };
+    default: return null;
+  }
+}
+
+const hex = (d: Uint8Array, at: number, n: number): string => Buffer.from(d.buffer, d.byteOffset + at, n).toString('hex');
+
+/**
+ * The datagram an IPv4 or IPv6 fragment belongs to, or null for anything
+ * that is not a fragment (an atomic IPv6 fragment is whole). Allocates a
+ * key: meant for the few packets that are fragments.
+ */
+export function fragmentOf(data: Uint8Array, linktype: number = LinkType.ETHERNET): FragmentInfo | null {
+  const l = l3Of(data, linktype);
+  if (l === null) return null;
+  const { o, type, vlan } = l;
+  const d = data;
+  if (type === 0x0800) {
+    if (o + 20 > d.length) return null;
+    const ff = u16(d, o + 6);
+    if ((ff & 0x3fff) === 0) return null;
+    return { key: `4|${vlan}|${d[o + 9]}|${hex(d, o + 12, 8)}|${u16(d, o + 4)}`, first: (ff & 0x1fff) === 0 };
+  }
+  if (type !== 0x86dd || o + 40 > d.length) return null;
+  let next = d[o + 6];
+  let at = o + 40;
+  for (let hops = 0; hops < 8 && at + 8 <= d.length; hops++) {
+    if (next === EXT_FRAGMENT) {
+      const fo = u16(d, at + 2);
+      if ((fo & 0xfff9) === 0) return null;
+      const id = ((d[at + 4] << 24) | (d[at + 5] << 16) | (d[at + 6] << 8) | d[at + 7]) >>> 0;
+      return { key: `6|${vlan}|${d[at]}|${hex(d, o + 8, 32)}|${id}`, first: (fo & 0xfff8) === 0 };
+    }
+    if (next === EXT_HOP || next === EXT_ROUTING || next === EXT_DSTOPTS) { next = d[at]; at += (d[at + 1] + 1) * 8; } else if (next === EXT_AH) { next = d[at]; at += (d[at + 1] + 2) * 4; } else return null;
+  }
+  return null;
 }
 
 /**
