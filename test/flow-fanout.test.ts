@@ -6,7 +6,9 @@
  * spread over 3 pipe: ports read by 3 worker_threads, from a savefile and
  * from a live capture on a veth in a netns. Every frame reaches exactly one
  * worker, each flow one worker (both directions, its fragments too), in
- * capture order within each flow and each datagram.
+ * capture order within each flow and each datagram. And on the tcpdump
+ * corpus: flowHash never throws, and each of its TCP/UDP packets hashes as
+ * the same packet with addresses and ports swapped.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
@@ -17,6 +19,11 @@ import { FanOut } from '../lib/fanout';
 import { ethernet, ipv4, udp, v4Fragments, v6Fragments } from './fixtures/flow/ip';
 import { tcpSegment } from './fixtures/flow/tcp';
 import { fanoutTraffic, type TrafficFrame } from './fixtures/flow/fanout-traffic';
+import { readdirSync, readFileSync } from 'node:fs';
+import { decodePacket } from '../lib/decode/packet';
+import { fragmentOf } from '../lib/flow/hash';
+import { readAll } from './fixtures/savefile/util';
+import { corpusDir } from './helpers/flows';
 import { runChild, runInNetns } from './helpers/child';
 import { Netns, requireRoot } from './helpers/netns';
 
@@ -187,4 +194,48 @@ t.test('FanOut: a fragment whose first fragment never comes goes by address pair
   await new Promise((r) => setTimeout(r, 1200));
   t.same([fan.stats().workers[w].packets, fan.stats().fragments], [3, { held: 3, unmatched: 3 }], 'no packet for 1 s of wall time: the rest go too');
   t.throws(() => new FanOut({ name: 'x', workers: 1, fragmentHoldMs: -1 }), { code: 'EINVAL' });
+});
+
+t.test('flowHash on the tcpdump corpus: never throws, and every TCP/UDP packet hashes as its mirror', async (t) => {
+  const dir = corpusDir();
+  if (dir === null) {
+    if (process.env.CI === 'true') t.fail('corpus not found (../shared/corpus/tcpdump-tests)');
+    else t.plan(0, 'skip: corpus not found');
+    return;
+  }
+  const files = readdirSync(dir).filter((n) => /\.(pcap|pcapng)$/.test(n)).sort();
+  let packets = 0;
+  let mirrored = 0;
+  const problems: string[] = [];
+  for (const name of files) {
+    const { packets: pkts } = readAll(readFileSync(path.join(dir, name)));
+    for (const [i, p] of pkts.entries()) {
+      packets++;
+      try {
+        const h = flowHash(p.data, p.linktype);
+        if (!(Number.isInteger(h) && h >= 0 && h < 2 ** 32)) problems.push(`${name} #${i + 1}: hash ${h}`);
+        flowHash(p.data, p.linktype, { ports: false });
+        fragmentOf(p.data, p.linktype);
+        // The same packet sent the other way: addresses and ports swapped in a copy.
+        const d = decodePacket(p.data, p.linktype);
+        const ips = d.layers.filter((l) => l.kind === 'ipv4' || l.kind === 'ipv6');
+        const l4 = d.layers.find((l) => l.kind === 'tcp' || l.kind === 'udp') as { offset: number } | undefined;
+        if (ips.length !== 1 || l4 === undefined || fragmentOf(p.data, p.linktype) !== null) continue;
+        const ip = ips[0] as { kind: string; offset: number };
+        const [at, n] = ip.kind === 'ipv4' ? [ip.offset + 12, 4] : [ip.offset + 8, 16];
+        const m = Buffer.from(p.data);
+        p.data.copy(m, at, at + n, at + 2 * n);
+        p.data.copy(m, at + n, at, at + n);
+        p.data.copy(m, l4.offset, l4.offset + 2, l4.offset + 4);
+        p.data.copy(m, l4.offset + 2, l4.offset, l4.offset + 2);
+        mirrored++;
+        if (flowHash(m, p.linktype) !== h) problems.push(`${name} #${i + 1}: its mirror hashes differently`);
+      } catch (e) {
+        problems.push(`${name} #${i + 1}: threw ${(e as Error).stack}`);
+      }
+    }
+  }
+  t.same(problems.slice(0, 5), [], `${problems.length} problems`);
+  t.ok(files.length >= 800 && packets > 10_000, `${packets} packets of ${files.length} captures`);
+  t.ok(mirrored > 3000, `${mirrored} TCP/UDP packets hash as their mirror`);
 });
