@@ -14,7 +14,9 @@
  *
  * Policy when a worker falls behind: a capture cannot be paused, so a
  * frame whose pipe stays full for `txWaitMs` is dropped and counted for
- * that worker (`drops`); the other workers go on. Within a pipe nothing is
+ * that worker (`drops`), and so are its further frames until the next
+ * turn of the event loop — one wait per slow worker per turn — while the
+ * other workers go on. Within a pipe nothing is
  * reordered, so each flow's packets keep their capture order.
  */
 import { EventEmitter } from 'node:events';
@@ -77,6 +79,8 @@ export class FanOut extends EventEmitter {
   readonly #stats: FanOutWorkerStats[];
   readonly #hash: FlowHashOptions;
   readonly #steer: FragmentSteer | null;
+  /** Workers whose pipe stayed full this turn: their frames are dropped without waiting again. */
+  readonly #full = new Set<number>();
   #closed = false;
 
   constructor(options: FanOutOptions) {
@@ -144,12 +148,18 @@ export class FanOut extends EventEmitter {
   #sendTo(w: number, data: Uint8Array): number {
     const st = this.#stats[w];
     const pipe = this.#pipes[w];
-    if (pipe === null) { st.drops++; return -1; }
+    if (pipe === null || this.#full.has(w)) { st.drops++; return -1; }
     try {
       pipe.inject(data);
     } catch (err) {
       st.drops++;
       const code = (err as PcapError).code;
+      if (code === 'EAGAIN') {
+        // One wait of txWaitMs per slow worker per turn, not one per frame:
+        // the other workers' frames must not queue behind it.
+        if (this.#full.size === 0) setImmediate(() => this.#full.clear());
+        this.#full.add(w);
+      }
       // Full (EAGAIN) or a frame the slots cannot hold (EMSGSIZE): this frame only.
       if (code !== 'EAGAIN' && code !== 'EMSGSIZE' && code !== 'EINVAL') {
         this.#pipes[w] = null;

@@ -239,3 +239,35 @@ t.test('flowHash on the tcpdump corpus: never throws, and every TCP/UDP packet h
   t.ok(files.length >= 800 && packets > 10_000, `${packets} packets of ${files.length} captures`);
   t.ok(mirrored > 3000, `${mirrored} TCP/UDP packets hash as their mirror`);
 });
+
+t.test('FanOut: a worker that does not read loses frames (counted), the others do not', async (t) => {
+  const name = `fanslow${process.pid}`;
+  const fan = new FanOut({ name, workers: 2, ringSlots: 64, txWaitMs: 20, ports: false });
+  t.teardown(() => fan.close());
+  // Both workers' ends open in this thread; only worker 1 reads.
+  const slow = (await import('../lib/live')).openLive(fan.ports[0]);
+  const fast = (await import('../lib/live')).openLive(fan.ports[1]);
+  t.teardown(() => { slow.close(); fast.close(); });
+  let got = 0;
+  fast.on('packet', () => { got++; });
+  // Frames for each worker: UDP flows between address pairs that hash to it.
+  const byWorker: Buffer[][] = [[], []];
+  for (let i = 0; byWorker[0].length < 300 || byWorker[1].length < 300; i++) {
+    const f = ethernet(0x0800, ipv4(udp(1000, 2000, Buffer.alloc(30)), { src: `198.18.${i >> 8}.${i & 255}`, dst: '198.19.0.1', protocol: 17 }));
+    byWorker[fan.workerOf(f)].push(f);
+  }
+  const t0 = Date.now();
+  for (let i = 0; i < 300; i++) {
+    fan.push(byWorker[0][i]);
+    fan.push(byWorker[1][i]);
+    // The reading worker is in this thread: give it turns to drain (a real one has its own).
+    if (i % 16 === 15) await new Promise((r) => setTimeout(r, 5));
+  }
+  for (let i = 0; i < 50 && got < 300; i++) await new Promise((r) => setTimeout(r, 20));
+  const st = fan.stats().workers;
+  t.ok(st[0].drops > 0 && st[0].packets + st[0].drops === 300, `the slow worker: ${st[0].packets} queued, ${st[0].drops} dropped`);
+  t.ok(st[0].packets <= 64, 'no more queued than its pipe holds');
+  t.same([st[1].drops, got], [0, 300], 'the reading worker got every frame of its flows');
+  // 300 frames each, 16 per turn: ~19 turns, so at most ~19 waits of txWaitMs for the slow one.
+  t.ok(Date.now() - t0 < 2000, `bounded: one wait per turn for the full pipe (${Date.now() - t0} ms)`);
+});
