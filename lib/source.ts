@@ -21,6 +21,8 @@ export interface PacketSource {
   readonly snaplen: number;
   /** No packet will ever come again (end of file). */
   readonly ended: boolean;
+  /** Slot flags say which way each packet went (SLOT_OUTGOING or not). */
+  readonly knowsDirection?: boolean;
   /** Take back the slots before head, publish ready ones. Never waits. */
   sync(): void;
   /** Start or stop readiness callbacks. */
