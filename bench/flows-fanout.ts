@@ -29,12 +29,14 @@ export function fanCosts(r: Row<FanRun> | undefined): { d: number; w: number; pp
 }
 
 /**
- * The model: with N cores, one for the distributor and N−1 for workers,
- * packets/s = min(1e9 / D, (N − 1) · 1e9 / W); when distributor and
- * workers share the cores (N cores, N workers), ≤ N · 1e9 / (D + W).
+ * The model: the distributor is one thread, so never more than 1e9 / D
+ * packets/s. With N cores, one for it and N−1 workers:
+ * min(1e9 / D, (N − 1) · 1e9 / W); with N workers sharing all N cores with
+ * it: min(1e9 / D, N · 1e9 / (D + W)).
  */
 export function modelPps(d: number, w: number, cores: number): { dedicated: number; shared: number } {
-  return { dedicated: cores < 2 ? NaN : Math.min(1e9 / d, (cores - 1) * 1e9 / w), shared: cores * 1e9 / (d + w) };
+  return { dedicated: cores < 2 ? NaN : Math.min(1e9 / d, (cores - 1) * 1e9 / w),
+    shared: Math.min(1e9 / d, cores * 1e9 / (d + w)) };
 }
 
 export async function fanoutFlowsSection(file: string, count: number, reps: number): Promise<string> {
@@ -69,7 +71,7 @@ export async function fanoutFlowsSection(file: string, count: number, reps: numb
   });
   return `### The distributor: FanOut to worker_threads, each with a FlowEngine
 
-- The first ${int(count)} frames of the TCP capture (BENCH_FANOUT_COUNT), in memory, pushed
+- Up to ${int(count)} frames (BENCH_FANOUT_COUNT) of the TCP capture, in memory, pushed
   512 per turn of the event loop through \`FanOut\` (\`ringSlots\` 8192) to
   1 or 2 worker_threads; each opens \`pipe:NAME}i\` and feeds a FlowEngine
   of its own (TCP reassembly and flow table on). The peer: the same
@@ -82,7 +84,10 @@ export async function fanoutFlowsSection(file: string, count: number, reps: numb
 - 2 cores here: at 1 worker the distributor and the worker each have a
   core; at 2 workers three busy threads share two cores (and the machine
   is shared), so 2 workers cannot beat 1 here: the cores allow at most
-  2 · 1e9 / (D + W) packets/s for the whole pipeline.
+  min(1e9 / D, 2 · 1e9 / (D + W)) packets/s for the whole pipeline.
+- The pipes are lossless here (\`txWaitMs\` 2000: a full pipe makes the
+  distributor wait instead of dropping), so a row's rate also holds the
+  time the distributor spent waiting for room, which the model does not.
 
 ${table(['path', 'frames to workers', 'drops', 'kpps', 'distributor CPU ns/pkt (D)', 'worker CPU ns/pkt (W)',
     'rate vs one thread', 'notes'], body)}

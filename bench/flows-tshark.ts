@@ -20,10 +20,11 @@ export class FollowCounter {
   end(): void { if (this.#rest) this.#line(this.#rest); this.#rest = ''; }
 
   #line(l: string): void {
-    if (l.startsWith('Follow: ')) { this.streams++; return; }
-    if (l.startsWith('=') || l.startsWith('Filter: ') || l.startsWith('Node ') || l === '') return;
-    const hex = l.trim();
-    if (/^[0-9a-f]+$/.test(hex)) this.bytes += hex.length >> 1;
+    // Data lines are hex (the second node's after a tab); the rest start with a capital or '='.
+    const c = l.charCodeAt(0);
+    if (c === 0x09) this.bytes += (l.length - 1) >> 1;
+    else if ((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66)) this.bytes += l.length >> 1;
+    else if (l.startsWith('Follow: ')) this.streams++;
   }
 }
 

@@ -54,6 +54,7 @@ t.test('rates and speedup: medians, > 1 = faster', async (t) => {
 
 t.test('modelPps: the distributor or the workers bound the rate', async (t) => {
   t.same(modelPps(500, 2000, 2), { dedicated: 5e5, shared: 8e5 });
+  t.equal(modelPps(500, 500, 16).shared, 2e6, 'one distributor thread: never more than 1e9 / D');
   t.equal(modelPps(500, 2000, 16).dedicated, 2e6, '15 workers would do 7.5 Mpps; the distributor caps at 2');
   t.ok(Number.isNaN(modelPps(500, 2000, 1).dedicated));
 });
