@@ -21,6 +21,8 @@
         "csrc/port_pipe.c",
         "csrc/port_xdp.c",
         "csrc/ring.c",
+        "csrc/savefile_read.c",
+        "csrc/savefile_walk.c",
         "csrc/tx_wait.c",
         "csrc/xdp_gather.c",
         "csrc/xdp_prog.c"

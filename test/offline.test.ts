@@ -99,15 +99,24 @@ t.test('a truncated file: every whole packet, then ETRUNC', async (t) => {
   t.equal(n, 99, 'the complete packets first');
   t.equal(err?.code, 'ETRUNC');
   t.match(err?.message, /\d+/, 'the message names the offset');
+  // docs/shapes.md §5: a fatal error ends the session.
+  t.equal(s.closed, true, 'the session ended');
+  t.equal(s.error, err, 'session.error is the error');
+  t.same(s.stats(), { recv: 99, drop: 0, ifdrop: 0 }, 'stats() answers with the last counters');
+  const after = (() => { try { s.dispatch(1, () => {}); return null; } catch (e) { return e as PcapError; } })();
+  t.equal(after?.code, 'ECLOSED', 'later calls throw ECLOSED');
+  t.equal(after?.cause, err, '... with the fatal error as cause');
+  t.doesNotThrow(() => s.close(), 'close() stays idempotent');
   const s3 = await openOffline(cut, { ringSlots: 16 });
-  const seen = await new Promise<{ n: number; err: string; ended: boolean }>((resolve) => {
+  const seen = await new Promise<string[]>((resolve) => {
+    const events: string[] = [];
     let k = 0;
-    let code = '';
     s3.on('packet', () => { k++; });
-    s3.on('error', (e: PcapError) => { code = e.code; });
-    s3.on('end', () => resolve({ n: k, err: code, ended: true }));
+    s3.on('error', (e: PcapError) => { events.push(`${k} packets`, `error ${e.code}`, `closed ${s3.closed}`); });
+    s3.on('end', () => events.push('end'));
+    s3.on('close', () => { events.push('close'); resolve(events); });
   });
-  t.same(seen, { n: 99, err: 'ETRUNC', ended: true }, "events: packets, 'error' ETRUNC, then 'end'");
+  t.same(seen, ['99 packets', 'error ETRUNC', 'closed true', 'close'], "events: packets, 'error' ETRUNC, then 'close'");
   const s2 = await openOffline(cut);
   let m = 0;
   await t.rejects((async () => { for await (const _ of s2) m++; })(), { code: 'ETRUNC' });
