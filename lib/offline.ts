@@ -30,6 +30,14 @@ const FILE_NETMASK = 0;
 const READ_CHUNK = 256 << 10;
 /** Unparsed bytes worth moving to the front before a read (see #roomToRead). */
 const CHEAP_MOVE = 64 << 10;
+/**
+ * How far into the buffer one sync reads while JS holds packets of it:
+ * a filter that keeps few packets would otherwise fill a ring's worth of
+ * matches from megabytes of reads, and stream them through memory the
+ * CPU cache no longer holds. A sync stops there; the next one (once the
+ * batch is released) starts again at the front.
+ */
+const WINDOW = 1 << 20;
 
 export interface OfflineOptions {
   /** A libpcap filter applied to every packet. */
@@ -132,10 +140,17 @@ class FileSource implements PacketSource {
       this.#fail(this.#damage);
       throw this.#damage;
     }
-    if (this.#wanted) {
-      if (this.#needData) this.#pump();
-      else this.#readySoon(); // more is parsed or parseable: keep it flowing
-    }
+    if (this.#wanted) this.#keepFlowing();
+  }
+
+  /**
+   * While the session wants packets: with none published and the buffer
+   * parsed out, read on a thread; otherwise the session's next sync goes
+   * on (it reads at once what the page cache holds).
+   */
+  #keepFlowing(): void {
+    if (this.#needData && this.#head === this.#tail && this.#damage === null) this.#pump();
+    else this.#readySoon();
   }
 
   /** Nothing more can come: release the file at once. */
@@ -182,7 +197,8 @@ class FileSource implements PacketSource {
    * Room after the data for a read done now. While JS holds no slot, what
    * is left unparsed (part of one record) is moved to the front first when
    * that is cheap, so reads keep landing in the same, cache-warm bytes;
-   * while it holds some, only the room there is (0: wait for the release).
+   * while it holds some, only the room within WINDOW (0: wait for the
+   * release).
    */
   #roomToRead(): number {
     const leftover = this.#dataEnd - this.#parsePos;
@@ -191,7 +207,8 @@ class FileSource implements PacketSource {
       this.#compact();
       room = this.#bytes.length - this.#dataEnd;
     }
-    return room >= this.#readSize() || (this.#head === this.#tail && room > 0) ? room : 0;
+    if (this.#head === this.#tail) return room;
+    return room >= this.#readSize() && this.#dataEnd + this.#readSize() <= WINDOW ? room : 0;
   }
 
   /** Parse whole records from the buffer into free slots: the native walk, the parser for the rest. */
@@ -265,12 +282,7 @@ class FileSource implements PacketSource {
 
   want(on: boolean): void {
     this.#wanted = on;
-    if (on) {
-      // Damage waits for the session's next sync, which reports it.
-      if (this.#damage === null && (this.#needData ||
-          (this.#head === this.#tail && this.#parsePos === this.#dataEnd))) this.#pump();
-      else this.#readySoon();
-    }
+    if (on) this.#keepFlowing(); // damage waits for the next sync, which reports it
   }
 
   /** Read more of the input on a thread, then tell the session. One read at a time. */
