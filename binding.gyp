@@ -10,6 +10,7 @@
         "csrc/binding_port.c",
         "csrc/binding_savefile.c",
         "csrc/binding_util.c",
+        "csrc/bpf_run.c",
         "csrc/filter.c",
         "csrc/link_watch.c",
         "csrc/mem.c",

@@ -6,6 +6,11 @@
  * MODE:
  *   loop         netmap-pcap openOffline() + loop(0, cb): a Buffer view and
  *                the reused header per packet (the convenient API)
+ *   dispatch     the same through dispatch(-1, cb), waiting with
+ *                waitForPackets() when it hands out nothing
+ *   packet       a 'packet' listener, until 'end'
+ *   iterator     for await (const p of session): a packet object and a
+ *                resolved promise per packet
  *   ring         netmap-pcap openOffline(), its ring walked in place: the
  *                slots the session's sync() publishes (filter already run
  *                in C), read with typed-array reads, nothing allocated per
@@ -25,7 +30,7 @@ import type { OfflineSession } from '../index';
 
 const [mode, file, filter] = process.argv.slice(2);
 if (!mode || !file) {
-  process.stderr.write('usage: node offline-child.js loop|ring|pcap-parser FILE [FILTER]\n');
+  process.stderr.write('usage: node offline-child.js loop|dispatch|packet|iterator|ring|pcap-parser FILE [FILTER]\n');
   process.exit(2);
 }
 
@@ -38,6 +43,37 @@ async function viaLoop(): Promise<number> {
     n++;
     sink ^= data[0];
   });
+  s.close();
+  return n;
+}
+
+async function viaDispatch(): Promise<number> {
+  const s = await openOffline(file, filter ? { filter } : {});
+  let n = 0;
+  const cb = (data: Buffer): void => { n++; sink ^= data[0]; };
+  do {
+    while (s.dispatch(-1, cb) > 0) { /* a ring's worth per call */ }
+  } while (await s.waitForPackets());
+  s.close();
+  return n;
+}
+
+function viaPacket(): Promise<number> {
+  return openOffline(file, filter ? { filter } : {}).then((s) => new Promise((resolve, reject) => {
+    let n = 0;
+    s.on('packet', (data: Buffer) => { n++; sink ^= data[0]; });
+    s.on('error', reject);
+    s.on('end', () => { s.close(); resolve(n); });
+  }));
+}
+
+async function viaIterator(): Promise<number> {
+  const s = await openOffline(file, filter ? { filter } : {});
+  let n = 0;
+  for await (const p of s) {
+    n++;
+    sink ^= p.data[0];
+  }
   s.close();
   return n;
 }
@@ -98,7 +134,11 @@ function viaPcapParser(): Promise<number> {
 
 async function main(): Promise<void> {
   if (mode === 'pcap-parser' && filter) throw new Error('pcap-parser has no filter');
-  const run = mode === 'loop' ? viaLoop : mode === 'ring' ? viaRing : mode === 'pcap-parser' ? viaPcapParser : null;
+  const modes: Record<string, () => Promise<number>> = {
+    loop: viaLoop, dispatch: viaDispatch, packet: viaPacket, iterator: viaIterator, ring: viaRing,
+    'pcap-parser': viaPcapParser,
+  };
+  const run = modes[mode] ?? null;
   if (!run) throw new Error(`unknown mode ${mode}`);
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();

@@ -208,6 +208,9 @@ function readers(filter: string, pcapng: boolean): Reader[] {
     const tag = f ? `\`${f}\`` : 'no filter';
     rows.push(
       { name: `netmap-pcap loop(0, cb), ${tag}`, filtered: !!f, run: (p, t) => nodeReader('loop', p, f, t) },
+      { name: `netmap-pcap dispatch(-1, cb), ${tag}`, filtered: !!f, run: (p, t) => nodeReader('dispatch', p, f, t) },
+      { name: `netmap-pcap 'packet' listener, ${tag}`, filtered: !!f, run: (p, t) => nodeReader('packet', p, f, t) },
+      { name: `netmap-pcap for await (iterator), ${tag}`, filtered: !!f, run: (p, t) => nodeReader('iterator', p, f, t) },
       { name: `netmap-pcap ring walk, ${tag}`, filtered: !!f, run: (p, t) => nodeReader('ring', p, f, t) },
       { name: `tcpdump -r -w /dev/null, ${tag}`, filtered: !!f, run: (p, t) => tcpdumpRun(p, f, t) },
     );
@@ -232,7 +235,10 @@ const METHOD = (mib: number, reps: number, filter: string): string => `\
   whole before any timed run. One reader at a time, each in a fresh
   process, not pinned; repetitions interleaved.
 - Readers: netmap-pcap \`openOffline(path, { filter })\` + \`loop(0, cb)\`
-  (a Buffer view and the reused header per packet); netmap-pcap ring walk
+  (a Buffer view and the reused header per packet), the same through
+  \`dispatch(-1, cb)\` (with \`waitForPackets()\` between), a \`'packet'\`
+  listener, and \`for await\` over the session (a packet object and a
+  resolved promise per packet: the protocol's cost); netmap-pcap ring walk
   (the same session's slots read in place with typed arrays, nothing
   allocated per packet; reached through the session's internal source, as
   offline sessions have no public \`rxRing()\` yet); \`tcpdump -r FILE -w
@@ -301,7 +307,7 @@ export async function offlineSection(opts: { mib: number; reps: number; filter: 
       r.countOk = got.length === 0 ? null : got.length === 1 && got[0] === want;
     }
     const ours = rows.filter((r) => r.filtered && !/^tcpdump/.test(r.name))
-      .map((r) => `${/ring/.test(r.name) ? 'ring walk' : 'loop()'} ${[...new Set(r.runs.map((x) => x.delivered))].join('/') || '—'}`);
+      .map((r) => `${r.name.replace(/^netmap-pcap | ?,.*$/g, '')} ${[...new Set(r.runs.map((x) => x.delivered))].join('/') || '—'}`);
     checks.push(`- ${kind}: \`${filter}\` matches: generator ${Number.isNaN(expected) ? '— (custom filter)' : expected}, ` +
       `tcpdump --count ${tdCount}, ${ours.join(', ')} — ` +
       `${rows.every((r) => r.countOk !== false) && (Number.isNaN(expected) || expected === tdCount) ? 'equal' : '**DIFFERENT**'}; ` +

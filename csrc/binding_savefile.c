@@ -14,6 +14,9 @@
  * (snaplen, units) per interface of the current pcapng section. */
 enum { P_FORMAT, P_LE, P_NSEC, P_SNAPLEN, P_BASE, P_NIFACES, P_IFACES };
 #define STACK_IFACES 16
+/* Room for the first program's decoded ops (pcap_compile's are short);
+ * a longer one, or another interface's, is decoded into the heap. */
+#define STACK_OPS 256
 
 static int typed_u32(napi_env env, napi_value v, uint32_t **data, size_t *count)
 {
@@ -65,9 +68,11 @@ napi_value nmp_walk_savefile(napi_env env, napi_callback_info info)
 	size_t argc = 9, buf_len, ring_len, nparams, nout;
 	napi_value argv[9];
 	struct nmp_sf_iface stack_ifaces[STACK_IFACES], *ifaces = stack_ifaces;
+	struct nmp_bpf stack_filters[STACK_IFACES], *filters = stack_filters;
+	struct nmp_bpf_op ops[STACK_OPS];
 	struct nmp_sf_walk w;
 	struct nmp_ring_hdr *hdr;
-	uint32_t *params, *out, i;
+	uint32_t *params, *out, i, nfilters = 0;
 	void *buf;
 
 	memset(&w, 0, sizeof(w));
@@ -100,25 +105,37 @@ napi_value nmp_walk_savefile(napi_env env, napi_callback_info info)
 	w.nsec = params[P_NSEC] != 0;
 	w.snaplen = params[P_SNAPLEN];
 	if (w.format == NMP_SF_PCAP) {
-		w.prog = program_at(env, argv[7], 0);
+		nmp_bpf_prepare(&filters[0], program_at(env, argv[7], 0), ops, STACK_OPS);
+		w.filter = &filters[0];
+		nfilters = 1;
 	} else if (w.format == NMP_SF_PCAPNG) {
 		w.base = params[P_BASE];
 		w.nifaces = params[P_NIFACES];
 		if (w.nifaces > STACK_IFACES &&
-		    !(ifaces = malloc(w.nifaces * sizeof(*ifaces)))) {
+		    (!(ifaces = malloc(w.nifaces * sizeof(*ifaces))) ||
+		     !(filters = malloc(w.nifaces * sizeof(*filters))))) {
+			if (ifaces != stack_ifaces)
+				free(ifaces);
 			nmp_throw_code(env, "ENOMEM", "out of memory");
 			return NULL;
 		}
 		for (i = 0; i < w.nifaces; i++) {
+			nmp_bpf_prepare(&filters[i], program_at(env, argv[7], w.base + i),
+					ops, i == 0 ? STACK_OPS : 0);
 			ifaces[i].snaplen = params[P_IFACES + 2 * i];
 			ifaces[i].units = params[P_IFACES + 2 * i + 1];
-			ifaces[i].prog = program_at(env, argv[7], w.base + i);
+			ifaces[i].filter = &filters[i];
 		}
+		nfilters = w.nifaces;
 		w.iface = ifaces;
 	}
 	nmp_sf_walk(&w);
+	for (i = 0; i < nfilters; i++)
+		nmp_bpf_release(&filters[i]);
 	if (ifaces != stack_ifaces)
 		free(ifaces);
+	if (filters != stack_filters)
+		free(filters);
 	out[0] = w.pos;
 	out[1] = w.written;
 	out[2] = w.seen;

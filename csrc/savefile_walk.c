@@ -18,7 +18,7 @@ static inline uint32_t rd32(const uint8_t *p, bool le)
 
 /* Run the filter and, if it accepts, publish the packet in the next slot.
  * The filter's result bounds caplen, as libpcap's does. */
-static inline void emit(struct nmp_sf_walk *w, const struct bpf_program *prog,
+static inline void emit(struct nmp_sf_walk *w, const struct nmp_bpf *filter,
 			uint32_t off, uint32_t caplen, uint32_t len,
 			uint32_t sec, uint32_t nsec, uint32_t flags)
 {
@@ -26,8 +26,7 @@ static inline void emit(struct nmp_sf_walk *w, const struct bpf_program *prog,
 	uint32_t keep = UINT32_MAX;
 
 	w->seen++;
-	if (prog && prog->bf_len &&
-	    !(keep = bpf_filter(prog->bf_insns, w->buf + off, len, caplen)))
+	if (filter && !(keep = nmp_bpf_run(filter, w->buf + off, len, caplen)))
 		return;
 	s = &w->slot[w->tail];
 	s->offset = off;
@@ -57,7 +56,7 @@ static void walk_pcap(struct nmp_sf_walk *w)
 			break;
 		if (w->end - pos - PCAP_RECORD_HDR < caplen)
 			break;   /* incomplete: more bytes are needed */
-		emit(w, w->prog, pos + PCAP_RECORD_HDR, caplen, len, sec,
+		emit(w, w->filter, pos + PCAP_RECORD_HDR, caplen, len, sec,
 		     frac * mul, 0);
 		pos += PCAP_RECORD_HDR + caplen;
 	}
@@ -101,7 +100,7 @@ static void walk_pcapng(struct nmp_sf_walk *w)
 		}
 		if (sec > UINT32_MAX)
 			break;   /* past 2106: the slot cannot hold it; TS decides */
-		emit(w, ifc->prog, pos + EPB_HDR, caplen, rd32(p + 24, w->le),
+		emit(w, ifc->filter, pos + EPB_HDR, caplen, rd32(p + 24, w->le),
 		     (uint32_t)sec, nsec, w->base + idx);
 		pos += blen;
 	}

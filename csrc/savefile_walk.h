@@ -16,7 +16,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <pcap/pcap.h>
+#include "bpf_run.h"
 #include "ring.h"
 
 enum nmp_sf_format { NMP_SF_PCAP = 1, NMP_SF_PCAPNG = 2 };
@@ -27,7 +27,7 @@ enum nmp_sf_units { NMP_SF_UNITS_OTHER = 0, NMP_SF_UNITS_USEC = 1, NMP_SF_UNITS_
 struct nmp_sf_iface {
 	uint32_t snaplen;                /* libpcap-adjusted */
 	uint32_t units;                  /* enum nmp_sf_units */
-	const struct bpf_program *prog;  /* NULL: accept */
+	const struct nmp_bpf *filter;    /* prepared (bpf_run.h) */
 };
 
 struct nmp_sf_walk {
@@ -42,7 +42,7 @@ struct nmp_sf_walk {
 	/* pcap */
 	bool nsec;
 	uint32_t snaplen;
-	const struct bpf_program *prog;
+	const struct nmp_bpf *filter;
 	/* pcapng: the current section's interfaces; slot flags = base + index */
 	uint32_t base, nifaces;
 	const struct nmp_sf_iface *iface;
