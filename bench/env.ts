@@ -13,6 +13,8 @@ export const ROOT = join(__dirname, '..', '..');
 export const OUT = join(ROOT, 'bench', 'out');
 export const GEN = join(OUT, 'gen');
 export const PIPE_REF = join(OUT, 'pipe-ref');
+/** The bare SPSC ring, the machine's limit the pipe rows are compared with. */
+export const PIPE_SPSC = join(OUT, 'pipe-spsc');
 
 export function requireRoot(): void {
   if (process.getuid?.() !== 0) {
@@ -83,6 +85,14 @@ export function buildPipeRef(): void {
   mkdirSync(OUT, { recursive: true });
   if (existsSync(PIPE_REF) && deps.every((d) => statSync(PIPE_REF).mtimeMs >= statSync(d).mtimeMs)) return;
   execFileSync('gcc', ['-O2', '-Wall', '-o', PIPE_REF, ...srcs, '-lpcap', '-lpthread'], { stdio: 'inherit' });
+}
+
+/** Build bench/out/pipe-spsc (bench/pipe-spsc.c: no library code) when missing or stale. */
+export function buildPipeSpsc(): void {
+  const src = join(ROOT, 'bench', 'pipe-spsc.c');
+  mkdirSync(OUT, { recursive: true });
+  if (existsSync(PIPE_SPSC) && statSync(PIPE_SPSC).mtimeMs >= statSync(src).mtimeMs) return;
+  execFileSync('gcc', ['-O2', '-Wall', '-o', PIPE_SPSC, src], { stdio: 'inherit' });
 }
 
 /**

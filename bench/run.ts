@@ -41,7 +41,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { captureOnce, consumers, GEN_CPU, NAPI_CPU, runGen, RX_CPU } from './capture';
 import { killAll } from './child';
-import { buildGen, buildPipeRef, describeMachine, loadNow, Netns, OUT, requireRoot, ROOT } from './env';
+import { buildGen, buildPipeRef, buildPipeSpsc, describeMachine, loadNow, Netns, OUT, requireRoot, ROOT } from './env';
 import { injectOnce, senders } from './inject';
 import { nmsendSection } from './nmsend';
 import { decodeSection } from './decode';
@@ -252,6 +252,7 @@ async function pipeText(): Promise<string> {
     process.exit(1);
   }
   buildPipeRef();
+  buildPipeSpsc();
   const m = describeMachine();
   return marked('pipe', await pipeSection({ count: PIPE_COUNT, reps: REPS }), m);
 }

@@ -22,7 +22,7 @@ static napi_value init(napi_env env, napi_value exports)
 	napi_property_descriptor props[] = {
 		/* class Port: open, openTx, rxsync, txsync, memory, info,
 		 * stats, setFilter, setDirection, pollStart, pollStop, setRef,
-		 * waitReadable, socketError, close (binding_port.c) */
+		 * waitReadable, failure, close (binding_port.c) */
 		{ "Port", NULL, NULL, NULL, NULL, port_class, napi_enumerable, NULL },
 		/* sizeof / offsetof / flag constants (binding_layout.c) */
 		{ "layout", NULL, NULL, NULL, NULL, layout, napi_enumerable, NULL },

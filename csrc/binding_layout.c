@@ -55,6 +55,7 @@ napi_value nmp_layout(napi_env env)
 	PUT("RINGS_HOST", NMP_RINGS_HOST);
 	PUT("RINGS_ALL", NMP_RINGS_ALL);
 	PUT("XDP_MAX_QUEUES", NMP_XDP_MAX_QUEUES);
+	PUT("TX_MIN_LEN", NMP_MIN_FRAME);
 	return out;
 }
 

@@ -313,9 +313,32 @@ static int op_open_tx(struct nmp_port *p, struct nmp_err *e)
 	return p->ops->open_tx(p, e);
 }
 
+/* rxsync(mayWait = true): false from ring walkers that sync again
+ * without sleeping (see nmp_port.rx_spinning). */
 static napi_value port_rxsync(napi_env env, napi_callback_info info)
 {
-	return port_sync(env, info, op_rxsync);
+	size_t argc = 1;
+	napi_value argv[1], out;
+	struct port_wrap *w = this_port(env, info, &argc, argv);
+	struct nmp_err err;
+	bool may_wait = true;
+	int n;
+
+	if (!w)
+		return NULL;
+	if (argc >= 1 && napi_get_value_bool(env, argv[0], &may_wait) != napi_ok) {
+		nmp_throw_code(env, "EINVAL", "mayWait must be a boolean");
+		return NULL;
+	}
+	w->port.rx_spinning = !may_wait;
+	n = op_rxsync(&w->port, &err);
+	w->port.rx_spinning = 0;
+	if (n < 0) {
+		nmp_throw(env, &err);
+		return NULL;
+	}
+	NAPI_OK(napi_create_int32(env, n, &out));
+	return out;
 }
 
 static napi_value port_txsync(napi_env env, napi_callback_info info)
@@ -677,27 +700,21 @@ static napi_value port_tx_wait(napi_env env, napi_callback_info info)
 	return out;
 }
 
-/* socketError(): the pending error on the port's descriptor (a link that
- * went down, ...) as a PcapError, or null. Clears it. */
-static napi_value port_socket_error(napi_env env, napi_callback_info info)
+/* failure(): what stopped the port (a link that went down, a peer gone:
+ * the backend's failure op) as { code, message }, or null. */
+static napi_value port_failure(napi_env env, napi_callback_info info)
 {
 	size_t argc = 0;
 	struct port_wrap *w = this_port(env, info, &argc, NULL);
 	napi_value out;
 	struct nmp_err err;
-	socklen_t len = sizeof(int);
-	int fd, e = 0;
 
 	if (!w)
 		return NULL;
-	fd = w->port.ops->poll_fd(&w->port);
-	if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) < 0 || !e) {
+	if (!nmp_port_failure(&w->port, &err)) {
 		NAPI_OK(napi_get_null(env, &out));
 		return out;
 	}
-	nmp_fail(&err, nmp_errno_code(e), "the port failed: %s%s", strerror(e),
-		 e == ENETDOWN ? " (the interface went down; bring it up "
-				 "and open the port again)" : "");
 	{
 		napi_value msg, code, ctor_err;
 		NAPI_OK(napi_create_string_utf8(env, err.msg, NAPI_AUTO_LENGTH, &msg));
@@ -726,7 +743,7 @@ napi_value nmp_port_class(napi_env env)
 		{ "pollStop", NULL, port_poll_stop, NULL, NULL, NULL, napi_default, NULL },
 		{ "setRef", NULL, port_set_ref, NULL, NULL, NULL, napi_default, NULL },
 		{ "waitReadable", NULL, port_wait_readable, NULL, NULL, NULL, napi_default, NULL },
-		{ "socketError", NULL, port_socket_error, NULL, NULL, NULL, napi_default, NULL },
+		{ "failure", NULL, port_failure, NULL, NULL, NULL, napi_default, NULL },
 		{ "close", NULL, port_close, NULL, NULL, NULL, napi_default, NULL },
 	};
 	napi_value cls;

@@ -29,3 +29,11 @@ uint64_t nmp_read_ifdrop(const char *ifname)
 	fclose(f);
 	return v;
 }
+
+uint64_t nmp_ifdrop_since(const char *ifname, uint64_t base)
+{
+	uint64_t now = nmp_read_ifdrop(ifname);
+
+	/* A counter reset (the device re-created) is not negative drops. */
+	return now > base ? now - base : 0;
+}

@@ -15,4 +15,8 @@ int nmp_ioctl_ifreq(int fd, unsigned long req, const char *ifname,
 /* The interface's rx_dropped counter (0 when it cannot be read). */
 uint64_t nmp_read_ifdrop(const char *ifname);
 
+/* Drops counted by the interface since the port opened (when it read
+ * `base`): stats()' ifdrop, as libpcap counts it for one handle. */
+uint64_t nmp_ifdrop_since(const char *ifname, uint64_t base);
+
 #endif

@@ -1,7 +1,10 @@
 /*
- * Backend selection and the closed state every port starts and ends in.
+ * Backend selection, the closed state every port starts and ends in, and
+ * the defaults backends share.
  */
+#include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
 #include "port.h"
 
 static int closed_fail(struct nmp_err *err)
@@ -56,6 +59,12 @@ static int closed_setdirection(struct nmp_port *p, enum nmp_direction dir,
 	return closed_fail(err);
 }
 
+static int closed_failure(struct nmp_port *p, struct nmp_err *err)
+{
+	(void)p; (void)err;
+	return 0;
+}
+
 static void closed_close(struct nmp_port *p)
 {
 	(void)p;
@@ -72,6 +81,7 @@ const struct nmp_port_ops nmp_closed_ops = {
 	.stats = closed_stats,
 	.setfilter = closed_setfilter,
 	.setdirection = closed_setdirection,
+	.failure = closed_failure,
 	.close = closed_close,
 };
 
@@ -115,4 +125,23 @@ void nmp_port_close(struct nmp_port *p)
 		p->ops->close(p);
 	memset(p, 0, sizeof(*p));
 	p->ops = &nmp_closed_ops;
+}
+
+int nmp_socket_failure(struct nmp_port *p, struct nmp_err *err)
+{
+	socklen_t len = sizeof(int);
+	int e = 0, fd = p->ops->poll_fd(p);
+
+	if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) < 0 || !e)
+		return 0;
+	nmp_fail(err, nmp_errno_code(e), "the port failed: %s%s", strerror(e),
+		 e == ENETDOWN ? " (the interface went down; bring it up and "
+				 "open the port again)" : "");
+	return 1;
+}
+
+int nmp_port_failure(struct nmp_port *p, struct nmp_err *err)
+{
+	return p->ops->failure ? p->ops->failure(p, err)
+			       : nmp_socket_failure(p, err);
 }

@@ -83,6 +83,10 @@ struct nmp_stats {
 	uint64_t ifdrop;   /* dropped by the interface */
 };
 
+/* The shortest frame any backend sends: an Ethernet header. Exported to JS
+ * as layout.TX_MIN_LEN. */
+#define NMP_MIN_FRAME 14u
+
 struct nmp_port;
 
 struct nmp_port_ops {
@@ -125,6 +129,13 @@ struct nmp_port_ops {
 			 struct nmp_err *err);
 	int (*setdirection)(struct nmp_port *p, enum nmp_direction dir,
 			    struct nmp_err *err);
+	/*
+	 * The failure that stopped the port (a link gone down, a peer gone),
+	 * for the binding to report when readiness polling fails: 1 with
+	 * err filled, 0 if none. Never blocks. Optional: without it the port
+	 * reports its descriptor's pending socket error (nmp_socket_failure).
+	 */
+	int (*failure)(struct nmp_port *p, struct nmp_err *err);
 	/* Undo open (and open_tx). Never fails; the port is closed after. */
 	void (*close)(struct nmp_port *p);
 };
@@ -138,7 +149,14 @@ struct nmp_port {
 	struct nmp_mem *tx_buf;    /* memory tx slots' offsets point into */
 	uint32_t linktype;         /* DLT_* */
 	uint32_t snaplen;
-	uint32_t tx_max_len;       /* largest frame txsync accepts */
+	uint32_t tx_max_len;       /* largest frame txsync accepts (the
+				    * shortest is NMP_MIN_FRAME) */
+	/* 1 while a ring walker syncs and will sync again without sleeping
+	 * (the ring API's sync()): rxsync need not prepare the backend's
+	 * wake-up when it finds the ring empty. A pipe's sender then makes
+	 * no eventfd write for a receiver that spins. 0 (the default):
+	 * the caller may sleep on poll_fd next. */
+	int rx_spinning;
 	const char *mode;          /* how packets reach the rings, for
 				    * backends that have a choice (AF_XDP:
 				    * "zerocopy", "copy", "generic"); or NULL */
@@ -158,5 +176,10 @@ int nmp_port_open(struct nmp_port *p, const struct nmp_open_args *a,
 		  struct nmp_err *err);
 /* Close (idempotent) and return the port to nmp_closed_ops. */
 void nmp_port_close(struct nmp_port *p);
+/* The port's failure: its backend's failure op, or the default below. */
+int nmp_port_failure(struct nmp_port *p, struct nmp_err *err);
+/* The default failure op: the pending SO_ERROR of poll_fd (cleared by
+ * reading it), 0 if none or if poll_fd is not a socket. */
+int nmp_socket_failure(struct nmp_port *p, struct nmp_err *err);
 
 #endif

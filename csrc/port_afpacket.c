@@ -662,7 +662,7 @@ static int afp_txsync(struct nmp_port *p, struct nmp_err *err)
 	if (moved < 0)
 		return -1;
 	/* Check every new slot before the kernel sees any of them. */
-	if (nmp_ring_check_tx_lens(&p->tx, old, ETH_HLEN, p->tx_max_len,
+	if (nmp_ring_check_tx_lens(&p->tx, old, NMP_MIN_FRAME, p->tx_max_len,
 				   a->ifname, err) < 0)
 		return -1;
 	for (i = old; i != p->tx.head; i = nmp_ring_next(&p->tx, i)) {
@@ -712,7 +712,6 @@ static int afp_stats(struct nmp_port *p, struct nmp_stats *st,
 	struct afp *a = p->priv;
 	struct tpacket_stats_v3 k;
 	socklen_t len = sizeof(k);
-	uint64_t ifdrop;
 
 	/* The kernel zeroes its counters on every read: accumulate. */
 	if (getsockopt(a->fd, SOL_PACKET, PACKET_STATISTICS, &k, &len) < 0)
@@ -721,8 +720,7 @@ static int afp_stats(struct nmp_port *p, struct nmp_stats *st,
 				strerror(errno));
 	a->acc.recv += k.tp_packets;   /* includes the dropped ones */
 	a->acc.drop += k.tp_drops;
-	ifdrop = nmp_read_ifdrop(a->ifname);
-	a->acc.ifdrop = ifdrop > a->ifdrop_base ? ifdrop - a->ifdrop_base : 0;
+	a->acc.ifdrop = nmp_ifdrop_since(a->ifname, a->ifdrop_base);
 	*st = a->acc;
 	return 0;
 }

@@ -51,7 +51,6 @@
 #include "tx_wait.h"
 
 #define NM_DEVICE "/dev/netmap"
-#define NM_MIN_FRAME 14u
 #define NM_MAX_EXTRA_BUFS 65536u
 
 static const char *no_netmap =
@@ -174,7 +173,7 @@ static int check_pool(struct nm *nm, struct nma_ring *r, struct nmp_err *err)
 		nm->buf_size = r->nr_buf_size;
 	}
 	if (base != nm->buf_base || r->nr_buf_size != nm->buf_size ||
-	    nm->buf_size < NM_MIN_FRAME || base >= nm->memsize)
+	    nm->buf_size < NMP_MIN_FRAME || base >= nm->memsize)
 		return nmp_fail(err, "EIO", "%s: the rings do not share one "
 				"buffer pool", nm->label);
 	return 0;
@@ -641,17 +640,9 @@ static int nm_txsync(struct nmp_port *p, struct nmp_err *err)
 	moved = nmp_ring_take_head(&p->tx, err);
 	if (moved < 0)
 		return -1;
-	for (i = old; i != p->tx.head; i = nmp_ring_next(&p->tx, i)) {
-		uint32_t len = p->tx.slot[i].len;
-		if (len < NM_MIN_FRAME || len > p->tx_max_len) {
-			p->tx.head = old;
-			nmp_ring_reset(&p->tx);
-			return nmp_fail(err, "EBADSLOT", "TX slot %u has length "
-					"%u; a frame on %s is %u to %u bytes. The "
-					"ring was reset to head %u", i, len,
-					nm->label, NM_MIN_FRAME, p->tx_max_len, old);
-		}
-	}
+	if (nmp_ring_check_tx_lens(&p->tx, old, NMP_MIN_FRAME, p->tx_max_len,
+				   nm->label, err) < 0)
+		return -1;
 	for (i = old; i != p->tx.head; i = nmp_ring_next(&p->tx, i)) {
 		/* The frame is in the slot's own buffer (tx_refresh gave JS
 		 * its offset); the kernel checks buf_idx itself. */
@@ -699,12 +690,11 @@ static int nm_stats(struct nmp_port *p, struct nmp_stats *st,
 		    struct nmp_err *err)
 {
 	struct nm *nm = p->priv;
-	uint64_t ifdrop = nmp_read_ifdrop(nm->ifname);
 
 	(void)err;
 	st->recv = nm->recv;
 	st->drop = nm->drop;
-	st->ifdrop = ifdrop > nm->ifdrop_base ? ifdrop - nm->ifdrop_base : 0;
+	st->ifdrop = nmp_ifdrop_since(nm->ifname, nm->ifdrop_base);
 	return 0;
 }
 

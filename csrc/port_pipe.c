@@ -69,7 +69,6 @@
 #define PIPE_BUF_MIN 2048u              /* an Ethernet frame and then some */
 #define PIPE_BUF_MAX 65536u
 #define PIPE_DIR_MAX (1u << 31)         /* slot offsets are 32-bit */
-#define PIPE_MIN_FRAME 14u              /* an Ethernet header */
 #define PIPE_HANDSHAKE_MS 2000
 #define PIPE_CONNECT_TRIES 200
 #define PIPE_NFDS 5                     /* memfd + 2 eventfds per direction */
@@ -1083,7 +1082,8 @@ static int pipe_rxsync(struct nmp_port *p, struct nmp_err *err)
 			nmp_ring_publish(&p->rx);
 			return fail_epipe(pp, err);
 		}
-		rx_prepare_sleep(p, pp);
+		if (!p->rx_spinning)
+			rx_prepare_sleep(p, pp);
 	}
 	nmp_ring_publish(&p->rx);
 	return (int)nmp_ring_dist(&p->rx, p->rx.head, p->rx.tail);
@@ -1184,18 +1184,9 @@ static int pipe_txsync(struct nmp_port *p, struct nmp_err *err)
 	if (moved < 0)
 		return -1;
 	/* Check every new slot before the receiver can see any of them. */
-	for (i = old; i != p->tx.head; i = nmp_ring_next(&p->tx, i)) {
-		uint32_t len = p->tx.slot[i].len;
-		if (len < PIPE_MIN_FRAME || len > bs) {
-			p->tx.head = old;
-			nmp_ring_reset(&p->tx);
-			return nmp_fail(err, "EBADSLOT",
-					"TX slot %u has length %u; a frame on %s "
-					"is %u to %u bytes. The ring was reset "
-					"to head %u", i, len, pp->label,
-					PIPE_MIN_FRAME, bs, old);
-		}
-	}
+	if (nmp_ring_check_tx_lens(&p->tx, old, NMP_MIN_FRAME, bs, pp->label,
+				   err) < 0)
+		return -1;
 	if (moved > 0) {
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
@@ -1256,6 +1247,20 @@ static int pipe_tx_wait(struct nmp_port *p, uint32_t timeout_ms,
 
 /* ---- the rest of the contract ---- */
 
+/* A pipe has no socket error: its failure is the peer gone (closed,
+ * died, or wrote corrupt indices), which poll_fd reports as readable. */
+static int pipe_failure(struct nmp_port *p, struct nmp_err *err)
+{
+	struct pipe *pp = p->priv;
+
+	if (!pp->corrupt && peer_alive(pp) &&
+	    !__atomic_load_n(&pp->shm->closed[1 - pp->end], __ATOMIC_ACQUIRE))
+		return 0;
+	pp->dead = 1;
+	fail_epipe(pp, err);
+	return 1;
+}
+
 static int pipe_poll_fd(struct nmp_port *p)
 {
 	return ((struct pipe *)p->priv)->epfd;
@@ -1298,5 +1303,6 @@ const struct nmp_port_ops nmp_pipe_ops = {
 	.stats = pipe_stats,
 	.setfilter = pipe_setfilter,
 	.setdirection = pipe_setdirection,
+	.failure = pipe_failure,
 	.close = pipe_close,
 };

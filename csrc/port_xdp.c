@@ -690,7 +690,7 @@ static int xdp_txsync(struct nmp_port *p, struct nmp_err *err)
 	if (moved < 0)
 		return -1;
 	/* Check every new slot before the kernel sees any of them. */
-	if (nmp_ring_check_tx_lens(&p->tx, old, ETH_HLEN, p->tx_max_len,
+	if (nmp_ring_check_tx_lens(&p->tx, old, NMP_MIN_FRAME, p->tx_max_len,
 				   x->ifname, err) < 0)
 		return -1;
 	/* The TX ring has a place for every frame: no check for room. */
@@ -735,7 +735,6 @@ static int xdp_stats(struct nmp_port *p, struct nmp_stats *st,
 	struct xdp *x = p->priv;
 	struct xdp_statistics k;
 	socklen_t len = sizeof(k);
-	uint64_t ifdrop;
 
 	memset(&k, 0, sizeof(k));
 	if (getsockopt(x->fd, SOL_XDP, XDP_STATISTICS, &k, &len) < 0)
@@ -745,8 +744,7 @@ static int xdp_stats(struct nmp_port *p, struct nmp_stats *st,
 	 * filter, so they count as received, as in libpcap. */
 	st->drop = k.rx_dropped + k.rx_ring_full + k.rx_fill_ring_empty_descs;
 	st->recv = x->passed + st->drop;
-	ifdrop = nmp_read_ifdrop(x->ifname);
-	st->ifdrop = ifdrop > x->ifdrop_base ? ifdrop - x->ifdrop_base : 0;
+	st->ifdrop = nmp_ifdrop_since(x->ifname, x->ifdrop_base);
 	return 0;
 }
 

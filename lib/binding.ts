@@ -40,6 +40,8 @@ export interface NativeLayout {
   RINGS_ALL: number;
   /** Queues an xdp: port can name (0 to XDP_MAX_QUEUES - 1): our XSKMAP's size. */
   XDP_MAX_QUEUES: number;
+  /** The shortest frame any backend's TX ring takes (an Ethernet header). */
+  TX_MIN_LEN: number;
 }
 
 /** What open() takes; TypeScript has validated and defaulted every field. */
@@ -93,7 +95,8 @@ export const enum MemoryRegion {
 export interface NativePort {
   open(args: NativeOpenArgs): void;
   openTx(): number;
-  rxsync(): number;
+  /** mayWait false: the caller syncs again without sleeping (ring walkers). */
+  rxsync(mayWait?: boolean): number;
   /** Never blocks; returns the free TX slots (0: the ring is full). */
   txsync(): number;
   /** Wait at most timeoutMs for a free TX slot; returns the free slots (0: still full). */
@@ -107,7 +110,8 @@ export interface NativePort {
   pollStop(): void;
   setRef(on: boolean): void;
   waitReadable(timeoutMs: number): boolean;
-  socketError(): { code: string; message: string } | null;
+  /** What stopped the port (a link gone down, a peer gone), or null. */
+  failure(): { code: string; message: string } | null;
   close(): void;
 }
 

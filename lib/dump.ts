@@ -4,6 +4,8 @@
 import type { Writable } from 'node:stream';
 import { check } from './errors';
 import { Dumper } from './savefile/dumper';
+import type { InterfaceDescription, SectionOptions } from './savefile/dumper';
+import { LiveSession } from './live';
 import { Session } from './session';
 
 /** A session with a link type and snaplen and no packets: for dumpOpen. */
@@ -33,6 +35,18 @@ export interface DumpOptions {
   format?: 'pcap' | 'pcapng';
   /** Nanosecond timestamps. Default false (microseconds). */
   nanosecond?: boolean;
+  /**
+   * pcapng: the section header's options (shb_userappl, shb_os,
+   * shb_hardware, a file comment). Defaults: 'netmap-pcap', this host's OS
+   * and CPU model.
+   */
+  section?: SectionOptions;
+  /**
+   * pcapng: interface 0's Interface Description Block options (if_name,
+   * if_description, if_filter, a comment). For a live session `name`
+   * defaults to `session.device`. More ports: `dumper.addInterface()`.
+   */
+  interface?: InterfaceDescription;
 }
 
 /**
@@ -46,5 +60,9 @@ export function dumpOpen(from: Session | DeadSession | { linktype: number; snapl
   check(typeof options === 'object' && options !== null, 'options must be an object');
   const { linktype, snaplen } = from instanceof Session || from instanceof DeadSession
     ? { linktype: from.datalink(), snaplen: from.snaplen } : from;
-  return new Dumper(to, { format: options.format, nanosecond: options.nanosecond, linktype, snaplen });
+  const format = options.format;
+  // A live session names its interface unless the caller does.
+  const iface = format === 'pcapng' && from instanceof LiveSession
+    ? { name: from.device, ...options.interface } : options.interface;
+  return new Dumper(to, { format, nanosecond: options.nanosecond, linktype, snaplen, section: options.section, interface: iface });
 }

@@ -1,13 +1,14 @@
 /**
- * Live sessions: a port (AF_PACKET today, other backends behind the same
- * C contract later) read and written through its rings.
+ * Live sessions: one port of any backend (AF_PACKET, AF_XDP, pipe:,
+ * netmap) behind the C port contract, read through its RX ring and
+ * written through a TX queue (lib/tx-queue.ts) over its TX ring.
  */
 import { layout, MemoryRegion, native, NativeOpenArgs, NativePort, NativePortInfo, NativePortName } from './binding';
 import { check, PcapError, PcapErrorCode } from './errors';
 import { Direction, directionCode, LiveOptions, resolveLiveOptions, resolveTxWaitMs } from './options';
 import { checkPortName, PortName } from './ports';
 import type { Writable } from 'node:stream';
-import { Ring } from './ring';
+import { Ring, ringLayout } from './ring';
 import { Session } from './session';
 import { PacketSource, ReadyCallback } from './source';
 import { kickQueued, TxQueue } from './tx-queue';
@@ -15,6 +16,7 @@ import { frameWriter } from './tx-stream';
 
 /** libpcap's PCAP_NETMASK_UNKNOWN. */
 const NETMASK_UNKNOWN = 0xffffffff;
+const { HEAD, TAIL } = ringLayout;
 
 /** A native port as a PacketSource: readiness from libuv's poll. */
 class LivePort implements PacketSource {
@@ -38,8 +40,10 @@ class LivePort implements PacketSource {
     this.#ready = ready;
     this.rx = new Ring('rx', this.port.memory(MemoryRegion.RxRing),
       this.port.memory(MemoryRegion.RxBuffers), () => {
+        // A walker syncs again or calls waitReadable/waitForPackets, which
+        // prepare the wake-up before they sleep: spare a pipe's sender it.
         this.beforeSync();
-        return this.port.rxsync();
+        return this.port.rxsync(false);
       }, () => !this.#closed);
     this.words = this.rx.words;
     this.buffer = this.rx.buffer;
@@ -53,6 +57,17 @@ class LivePort implements PacketSource {
   sync(): void {
     this.beforeSync();
     this.port.rxsync();
+  }
+
+  /** sync() for a caller that looks again before it sleeps: no wake-up is
+   * prepared (a pipe's sender then writes no eventfd). True if packets. */
+  peek(): boolean {
+    const words = this.words;
+    if (words[HEAD] === words[TAIL]) {
+      this.beforeSync();
+      this.port.rxsync(false);
+    }
+    return words[HEAD] !== words[TAIL];
   }
 
   want(on: boolean): void {
@@ -73,9 +88,9 @@ class LivePort implements PacketSource {
     return this.port.stats();
   }
 
-  /** The error pending on the port (a link gone down, ...), if any. */
-  #socketFailure(): PcapError | null {
-    const f = this.port.socketError();
+  /** What stopped the port (a link gone down, a peer gone), if known. */
+  #failure(): PcapError | null {
+    const f = this.port.failure();
     return f ? new PcapError(f.message, f.code as PcapErrorCode) : null;
   }
 
@@ -90,7 +105,7 @@ class LivePort implements PacketSource {
       // libuv has stopped the handle; the cause is the socket's error.
       this.port.pollStop();
       this.#polling = false;
-      this.#ready(this.#socketFailure() ??
+      this.#ready(this.#failure() ??
         new PcapError(`waiting for packets failed (libuv ${status})`, 'EIO'));
       return;
     }
@@ -172,8 +187,9 @@ export class LiveSession extends Session {
    * Queue one frame for sending (its bytes are copied into the TX ring)
    * and return its length: the bytes **queued**. The kernel is kicked
    * once per turn of the event loop, when the ring fills, on flush(),
-   * before any other call on the session, on close() and at process exit,
-   * so a loop of inject() costs one system call per ring-full. A full ring
+   * before any other call on this or any other live session, on close()
+   * and at process exit, so a loop of inject() costs one system call per
+   * ring-full. A full ring
    * waits at most `txWaitMs` for room, then throws EAGAIN (`sent: 0`).
    */
   inject(frame: Uint8Array): number {
@@ -304,19 +320,24 @@ export class LiveSession extends Session {
     this.assertOpen();
     check(Number.isInteger(timeoutMs) && timeoutMs >= -1, 'timeoutMs must be an integer >= -1');
     check(Number.isFinite(spinUs) && spinUs >= 0, 'spinUs must be a number >= 0');
-    // syncNow hands back what was read first: the kernel reports readable
+    // Each look hands back what was read first: the kernel reports readable
     // while we hold any of its blocks, so poll(2) alone would say true.
-    if (this.syncNow()) return true;
+    // Only the last look before sleeping prepares the wake-up, so a pipe's
+    // sender pays no system call for a receiver that finds packets by
+    // looking (or spinning).
+    if (this.#live.peek()) return true;
     if (spinUs > 0 && this.#spin(spinUs)) return true;
+    if (this.syncNow()) return true;
     return this.#live.port.waitReadable(timeoutMs);
   }
 
   /** Re-sync until packets show up or spinUs passes; true if they did. */
   #spin(spinUs: number): boolean {
     const deadline = process.hrtime.bigint() + BigInt(Math.ceil(spinUs * 1000));
+    const live = this.#live;
     // The clock is read once per 64 syncs: a pipe sync is far cheaper.
     for (;;) {
-      for (let i = 0; i < 64; i++) if (this.syncNow()) return true;
+      for (let i = 0; i < 64; i++) if (live.peek()) return true;
       if (process.hrtime.bigint() >= deadline) return false;
     }
   }

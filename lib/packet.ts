@@ -54,3 +54,11 @@ export interface DispatchOptions {
 export const PacketBuffer = class Buffer extends Uint8Array {} as unknown as
   new (buffer: ArrayBufferLike, byteOffset: number, length: number) => Buffer;
 Object.setPrototypeOf(PacketBuffer.prototype, Buffer.prototype);
+
+/**
+ * The way a packet travelled, where the backend knows it: 'in' (received
+ * by this host) or 'out' (sent by it). On AF_PACKET ports the kernel says
+ * (PACKET_OUTGOING, seen as the RX slot flag SLOT_OUTGOING); pcapng files
+ * store it as epb_flags.
+ */
+export type PacketDirection = 'in' | 'out';

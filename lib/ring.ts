@@ -43,6 +43,8 @@ export const ringLayout = Object.freeze({
   HEAD, CUR, TAIL, NUM_SLOTS, SLOT0, SLOT_WORDS,
   OFFSET: S_OFFSET, CAPLEN: S_CAPLEN, LEN: S_LEN,
   TS_SEC: S_TS_SEC, TS_NSEC: S_TS_NSEC, FLAGS: S_FLAGS,
+  /** The shortest frame a TX slot may hold (the longest: `ring.bufSize`). */
+  TX_MIN_LEN: layout.TX_MIN_LEN,
 });
 
 /** Slot flag: the packet was sent by this host (RX rings). */

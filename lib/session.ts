@@ -10,7 +10,7 @@
  * between batches, so reading never starves it.
  */
 import { EventEmitter } from 'node:events';
-import { setImmediate as nextTick } from 'node:timers/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { check, PcapError } from './errors';
 import { ListenerCache } from './listeners';
 import { DispatchOptions, Packet, PacketBuffer, PacketHandler, PacketHeader } from './packet';
@@ -176,7 +176,7 @@ export class Session extends EventEmitter {
       while (!this.#closed && !this.#breakRequested && done < max) {
         const n = this.#consume(max - done, callback, copy);
         done += n;
-        if (n > 0) await nextTick(); // one batch per turn of the event loop
+        if (n > 0) await nextTurn(); // one batch per turn of the event loop
         else if (!(await this.#awaitPackets())) break; // the end
       }
     } finally {
@@ -252,7 +252,7 @@ export class Session extends EventEmitter {
         while (!this.#closed && !signal?.aborted) {
           if (words[HEAD] === words[TAIL] && sinceYield > 0) {
             sinceYield = 0;
-            await nextTick(); // one batch per turn of the event loop
+            await nextTurn(); // one batch per turn of the event loop
             continue;
           }
           const packet = this.#takeOne(copy);

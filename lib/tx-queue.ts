@@ -17,8 +17,8 @@ import { PcapError, PcapErrorCode } from './errors';
 import { Ring, ringLayout } from './ring';
 
 const { HEAD, CUR, TAIL, SLOT0, SLOT_WORDS, OFFSET, LEN } = ringLayout;
-/** A frame shorter than an Ethernet header cannot be sent. */
-export const MIN_FRAME = 14;
+/** A frame shorter than an Ethernet header cannot be sent (C's bound). */
+export const MIN_FRAME = ringLayout.TX_MIN_LEN;
 /** How long close() and process exit wait for queued frames to leave. */
 export const DRAIN_MS = 100;
 /** Re-kicks of frames a full device refused, while the program idles:

@@ -54,7 +54,7 @@ t.test('the port contract: every operation is safe before open and after close',
   ];
   for (const [name, call] of calls) t.throws(call, { code: 'ECLOSED' }, `${name} before open`);
   t.equal(port.info().fd, -1, 'no descriptor');
-  t.equal(port.socketError(), null);
+  t.equal(port.failure(), null);
   port.close();
   port.close();
   for (const [name, call] of calls) t.throws(call, { code: 'ECLOSED' }, `${name} after close`);

@@ -5,18 +5,16 @@
 import t from 'tap';
 import {
   checksumAdd, checksumFinish, craftFrame, formatHex, formatIPv4, internetChecksum, l4PayloadOffset,
-  minFrameSize, parseIpv4, parseMac, PcapError, readSeqStamp, SEQ_STAMP_LENGTH, SEQ_STAMP_MAGIC, writeSeqStamp,
+  minFrameSize, parseIpv4, parseMac, readSeqStamp, SEQ_STAMP_LENGTH, SEQ_STAMP_MAGIC, writeSeqStamp,
 } from '../index';
 import type { FrameSpec } from '../index';
+import { codeOf } from './helpers/errors';
 
 const base: FrameSpec = {
   proto: 'udp', srcMac: parseMac('02:00:00:00:00:01'), dstMac: parseMac('ff:ff:ff:ff:ff:ff'),
   srcIp: parseIpv4('198.18.0.1'), dstIp: parseIpv4('198.19.0.1'), srcPort: 1234, dstPort: 4321, size: 60,
 };
 
-function codeOf(fn: () => unknown): string {
-  try { fn(); return 'none'; } catch (e) { return e instanceof PcapError ? e.code : String(e); }
-}
 
 t.test('the Internet checksum', async (t) => {
   // RFC 1071 section 3's example: the folded sum is 0xddf2.

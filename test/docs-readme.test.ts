@@ -3,32 +3,15 @@
 // names are the only words replaced (eth0 -> a veth end in a namespace of
 // the test's own, trace.pcapng -> a corpus capture).
 import t from 'tap';
-import { mkdtempSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawnCollect, repoRoot } from './helpers/child';
+import { jsBlocks, sandbox, script } from './helpers/examples';
 import { Netns, requireRoot } from './helpers/netns';
 import { nmsendArgv } from './helpers/nmsend';
 import { openOffline } from '../index';
 
 const CORPUS = path.join(repoRoot, '..', 'shared', 'corpus', 'tcpdump-tests');
-const examples = [...readFileSync(path.join(repoRoot, 'README.md'), 'utf8')
-  .matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
-
-/** A folder whose node_modules/netmap-pcap is this checkout, to run examples in. */
-function sandbox(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'nmp-readme-'));
-  mkdirSync(path.join(dir, 'node_modules'));
-  symlinkSync(repoRoot, path.join(dir, 'node_modules', 'netmap-pcap'));
-  return dir;
-}
-
-/** Write an example as a CommonJS file (top-level await wrapped) and return its path. */
-function script(dir: string, name: string, code: string): string {
-  const file = path.join(dir, name);
-  writeFileSync(file, `(async () => {\n${code}\n})().catch((e) => { console.error(e); process.exit(1); });\n`);
-  return file;
-}
+const examples = jsBlocks(path.join(repoRoot, 'README.md'));
 
 t.test('the README has its three examples', async (t) => {
   t.equal(examples.length, 3);

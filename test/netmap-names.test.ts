@@ -3,12 +3,9 @@
 // the live tests against the real module are in netmap-vm.test.ts.
 import t from 'tap';
 import { existsSync } from 'node:fs';
-import { findAllDevs, openLive, parsePortName, PcapError } from '../index';
+import { findAllDevs, openLive, parsePortName } from '../index';
+import { thrownBy } from './helpers/errors';
 
-function errorOf(fn: () => unknown): PcapError {
-  try { fn(); } catch (e) { return e as PcapError; }
-  throw new Error('did not throw');
-}
 
 const NAMES: [string, object][] = [
   ['netmap:eth0', { backend: 'netmap', device: 'eth0', rings: 'hw', queue: undefined }],
@@ -40,7 +37,7 @@ t.test('without /dev/netmap: ENODEV naming the module and the alternatives', asy
     return;
   }
   for (const [n] of NAMES) {
-    const e = errorOf(() => openLive(n));
+    const e = thrownBy(() => openLive(n));
     t.equal(e.code, 'ENODEV', `${n}: ENODEV`);
     t.match(e.message, 'the netmap kernel module is not loaded (/dev/netmap does not exist)', `${n}: names netmap`);
     t.match(e.message, /plain interface name .*pipe: port/, `${n}: gives the alternatives`);

@@ -8,6 +8,7 @@ import { openLive, LiveSession, PcapError, ringLayout } from '../index';
 import { repoRoot, runChild, tsNodeArgs } from './helpers/child';
 import { seqFrame, seqOf, udpFrame } from './fixtures/frames';
 import { writeFrame } from './fixtures/pipe-lib';
+import { codeOf, errorOf } from './helpers/errors';
 
 const PEER = join(__dirname, 'fixtures', 'pipe-peer.ts');
 const WORKERS = join(__dirname, 'fixtures', 'pipe-workers.ts');
@@ -28,13 +29,6 @@ let unique = 0;
 const pipeName = () => `t${process.pid}-${unique++}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function codeOf(fn: () => unknown): string {
-  try { fn(); return 'none'; } catch (e) { return e instanceof PcapError ? e.code : `not a PcapError: ${e}`; }
-}
-function errorOf(fn: () => unknown): PcapError | undefined {
-  try { fn(); } catch (e) { return e as PcapError; }
-  return undefined;
-}
 
 /** Open both ends in this thread. */
 function pair(t: Test, opts: object = {}): [LiveSession, LiveSession] {

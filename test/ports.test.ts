@@ -3,15 +3,12 @@
 // (nothing here reaches a socket). The fanout worker example on a veth runs
 // in test/workers.test.ts.
 import t from 'tap';
-import { checkPortName, findAllDevs, openLive, parsePortName, PcapError, PORT_GRAMMAR } from '../index';
+import { checkPortName, findAllDevs, openLive, parsePortName, PORT_GRAMMAR } from '../index';
+import { thrownBy } from './helpers/errors';
 
 /** A fake /sys/class/net for the IF-N rule. */
 const only = (...names: string[]) => ({ interfaceExists: (n: string) => names.includes(n) });
 
-function errorOf(fn: () => unknown): PcapError {
-  try { fn(); } catch (e) { return e as PcapError; }
-  throw new Error('did not throw');
-}
 
 t.test('plain interfaces and any', async (t) => {
   for (const n of ['eth0', 'lo', 'any', 'veth-a', 'br-lan', 'x', 'a'.repeat(15), 'wlp0s20f3', 'eth0.100', 'eth0@x']) {
@@ -31,32 +28,32 @@ t.test('IF-N: a queue only when IF-N does not exist and IF does', async (t) => {
   t.match(parsePortName('veth-1', only('veth')), { device: 'veth', queue: 1 });
   t.match(parsePortName('v-70000', only('v')), { device: 'v-70000', available: true },
     'a queue number over 65535 is not a queue');
-  const e = errorOf(() => checkPortName('eth0-3', only('eth0')));
+  const e = thrownBy(() => checkPortName('eth0-3', only('eth0')));
   t.equal(e.code, 'ENOTSUP');
   t.match(e.message, /AF_PACKET cannot bind a socket to one queue/);
   t.match(e.message, /fanout: \{ group, mode: 'hash' \}/);
   t.match(e.message, /examples\/workers\.ts/);
   // The real /sys/class/net: lo exists, lo-7 does not.
-  t.equal(errorOf(() => openLive('lo-7')).code, 'ENOTSUP', 'openLive refuses lo-7 before any socket');
+  t.equal(thrownBy(() => openLive('lo-7')).code, 'ENOTSUP', 'openLive refuses lo-7 before any socket');
 });
 
 t.test('bad plain names: ENODEV with the grammar (as libpcap)', async (t) => {
   for (const n of ['x'.repeat(16), 'a/b', 'a b', 'tab\there', 'new\nline', '.', '..']) {
-    const e = errorOf(() => parsePortName(n));
+    const e = thrownBy(() => parsePortName(n));
     t.equal(e.code, 'ENODEV', JSON.stringify(n));
     t.match(e.message, /list interfaces with findAllDevs\(\)/);
     t.ok(e.message.includes(PORT_GRAMMAR), `${JSON.stringify(n)}: the grammar is in the message`);
   }
-  t.match(errorOf(() => parsePortName('x'.repeat(40))).message, /1 to 15 characters/);
+  t.match(thrownBy(() => parsePortName('x'.repeat(40))).message, /1 to 15 characters/);
 });
 
 t.test('empty and non-strings: EINVAL', async (t) => {
   for (const n of ['', undefined, null, 3, {}]) {
-    const e = errorOf(() => parsePortName(n as never));
+    const e = thrownBy(() => parsePortName(n as never));
     t.equal(e.code, 'EINVAL', String(n));
     t.match(e.message, /non-empty string.*port name is/);
   }
-  t.equal(errorOf(() => openLive(3 as never)).code, 'EINVAL');
+  t.equal(thrownBy(() => openLive(3 as never)).code, 'EINVAL');
 });
 
 t.test('pipe: ends', async (t) => {
@@ -73,7 +70,7 @@ t.test('pipe: ends', async (t) => {
     ['pipe:x{0}1', /decimal digits/], ['pipe:é{0', /character "é"/],
   ];
   for (const [n, why] of bad) {
-    const e = errorOf(() => openLive(n));
+    const e = thrownBy(() => openLive(n));
     t.equal(e.code, 'EINVAL', n);
     t.match(e.message, why, `${n}: says why`);
     t.match(e.message, /pipe:NAME\{N .*pipe:NAME\}N/, `${n}: gives the grammar`);
@@ -89,7 +86,7 @@ t.test('xdp: names: IF and IF-Q, available', async (t) => {
   ];
   for (const [n, want] of cases) t.match(parsePortName(n), { ...want, name: n, available: true }, n);
   // The native open is reached: a missing interface is ENODEV, named.
-  const e = errorOf(() => openLive('xdp:nmp-nosuch9'));
+  const e = thrownBy(() => openLive('xdp:nmp-nosuch9'));
   t.equal(e.code, 'ENODEV');
   t.match(e.message, /no such device "nmp-nosuch9"/);
 });
@@ -105,7 +102,7 @@ t.test('bad prefixed names: EINVAL with the grammar', async (t) => {
     ['PIPE:x{0', /unknown prefix "PIPE:"/],
   ];
   for (const [n, why] of bad) {
-    const e = errorOf(() => openLive(n));
+    const e = thrownBy(() => openLive(n));
     t.equal(e.code, 'EINVAL', n);
     t.match(e.message, why, `${n}: says why`);
     t.ok(e.message.includes(PORT_GRAMMAR), `${n}: gives the grammar`);
@@ -118,18 +115,18 @@ t.test('bad prefixed names: EINVAL with the grammar', async (t) => {
 t.test('xdp: queues 0 to 255, the bound C exports', async (t) => {
   t.match(parsePortName('xdp:eth0-255'), { queue: 255 });
   for (const n of ['xdp:eth0-256', 'xdp:eth0-65535']) {
-    const e = errorOf(() => parsePortName(n));
+    const e = thrownBy(() => parsePortName(n));
     t.equal(e.code, 'EINVAL', n);
     t.match(e.message, /the queue number is over 255/, `${n}: says why`);
     t.match(e.message, /queue Q from 0 to 255/, `${n}: the grammar gives the range`);
   }
   // queue 255 reaches the native open (no such interface), not a name error
-  t.equal(errorOf(() => openLive('xdp:nmp-nosuch9-255')).code, 'ENODEV');
+  t.equal(thrownBy(() => openLive('xdp:nmp-nosuch9-255')).code, 'ENODEV');
 });
 
 t.test('the checks run before the options and the native open', async (t) => {
-  t.equal(errorOf(() => openLive('lo-7', { snapLen: 1 } as never)).code, 'ENOTSUP');
-  t.equal(errorOf(() => openLive('pipe:x', { snapLen: 1 } as never)).code, 'EINVAL');
+  t.equal(thrownBy(() => openLive('lo-7', { snapLen: 1 } as never)).code, 'ENOTSUP');
+  t.equal(thrownBy(() => openLive('pipe:x', { snapLen: 1 } as never)).code, 'EINVAL');
 });
 
 t.test('findAllDevs: the backends that open each device', async (t) => {

@@ -8,6 +8,7 @@ import { setImmediate as turn, setTimeout as sleep } from 'node:timers/promises'
 import { openLive, LiveSession, PcapError } from '../index';
 import { runChild } from './helpers/child';
 import { seqFrame, seqOf } from './fixtures/frames';
+import { errorOf } from './helpers/errors';
 
 let count = 0;
 const pipeName = () => `txq${process.pid}x${count++}`;
@@ -21,10 +22,7 @@ function pair(t: Test, opts: { txWaitMs?: number } = {}): [LiveSession, LiveSess
   return [m, s];
 }
 
-function thrown(fn: () => unknown): TxErr | undefined {
-  try { fn(); } catch (e) { return e as TxErr; }
-  return undefined;
-}
+const thrown = (fn: () => unknown) => errorOf<TxErr>(fn);
 
 /** Read everything the receiver holds: [seqs, all byte-exact]. */
 function drain(s: LiveSession): [number[], boolean] {

@@ -15,14 +15,18 @@ export class UsageError extends Error {
 export interface NmdumpOptions {
   /** -h / --help, --version, -D: print and exit without capturing. */
   action: 'capture' | 'help' | 'version' | 'list';
-  /** -i: a port name the library accepts (eth0, any, xdp:eth0-1, pipe:x{0 …). */
+  /** -i: a port name the library accepts (eth0, any, xdp:eth0-1, pipe:x{0 …); the first -i. */
   device?: string;
+  /** Every -i, in order (several only with -w FILE --pcapng: one interface block each, as dumpcap). */
+  devices: string[];
   /** -r: a savefile path, '-' for stdin. */
   readFile?: string;
   /** -w: a savefile path, '-' for stdout. */
   writeFile?: string;
   /** --pcapng: write pcapng instead of pcap. */
   pcapng: boolean;
+  /** --capture-comment: the pcapng file's comment (dumpcap's flag). */
+  captureComment?: string;
   /** -c: stop after this many packets (undefined: no limit). */
   count?: number;
   /** -s: bytes kept per packet (0 means 262144, as in tcpdump). */
@@ -68,13 +72,14 @@ export interface NmdumpOptions {
 }
 
 const FLAGS = {
-  i: { type: 'string', short: 'i' },
-  interface: { type: 'string' },
+  i: { type: 'string', short: 'i', multiple: true },
+  interface: { type: 'string', multiple: true },
   D: { type: 'boolean', short: 'D' },
   'list-interfaces': { type: 'boolean' },
   r: { type: 'string', short: 'r' },
   w: { type: 'string', short: 'w' },
   pcapng: { type: 'boolean' },
+  'capture-comment': { type: 'string' },
   c: { type: 'string', short: 'c' },
   s: { type: 'string', short: 's' },
   'snapshot-length': { type: 'string' },
@@ -159,10 +164,12 @@ export function parseOptions(argv: string[]): NmdumpOptions {
   const words = parsed.positionals;
 
   const action = v.h || v.help ? 'help' : v.version ? 'version' : v.D || v['list-interfaces'] ? 'list' : 'capture';
-  const device = v.i ?? v.interface;
+  const devices = [...(v.i ?? []), ...(v.interface ?? [])];
+  const device = devices[0];
   const readFile = v.r;
   if (device !== undefined && readFile !== undefined) throw new UsageError('-i and -r conflict: capture live or read a file, not both');
-  if (device === '') throw new UsageError('-i needs an interface name');
+  if (devices.includes('')) throw new UsageError('-i needs an interface name');
+  if (new Set(devices).size !== devices.length) throw new UsageError('the same -i twice: name each port once');
   if (readFile === '') throw new UsageError('-r needs a file name (- for stdin)');
   if (v.w === '') throw new UsageError('-w needs a file name (- for stdout)');
 
@@ -197,9 +204,11 @@ export function parseOptions(argv: string[]): NmdumpOptions {
   const opts: NmdumpOptions = {
     action,
     device,
+    devices,
     readFile,
     writeFile: v.w,
     pcapng: v.pcapng === true,
+    captureComment: v['capture-comment'],
     count: v.c === undefined ? undefined : integer('-c', v.c, 1, Number.MAX_SAFE_INTEGER),
     snaplen: snap === 0 ? 262144 : snap,
     bufferKiB: bText === undefined ? undefined : integer('-B', bText, 1, 4 * 1024 * 1024),
@@ -236,6 +245,10 @@ function checkCombinations(o: NmdumpOptions): void {
     throw new UsageError('-W needs -C or -G');
   }
   if (o.pcapng && o.writeFile === undefined) throw new UsageError('--pcapng needs -w FILE');
+  if (o.devices.length > 1 && !o.pcapng) {
+    throw new UsageError('several -i need -w FILE --pcapng: a pcapng file keeps one interface block per port');
+  }
+  if (o.captureComment !== undefined && !o.pcapng) throw new UsageError('--capture-comment needs -w FILE --pcapng');
   if (o.packetBuffered && o.writeFile === undefined) throw new UsageError('-U needs -w FILE');
   if (o.readFile !== undefined) {
     const liveOnly = [['-B', o.bufferKiB !== undefined], ['-p', o.noPromisc], ['-Q', o.direction !== undefined],

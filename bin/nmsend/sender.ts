@@ -12,7 +12,7 @@ import { Pacer, pause } from './pacer';
 import type { BatchTime, FrameSource } from './source';
 
 const { HEAD, CUR, TAIL, SLOT0, SLOT_WORDS, OFFSET, LEN } = ringLayout;
-const MIN_FRAME = 14;
+const MIN_FRAME = ringLayout.TX_MIN_LEN;
 /** Longest stretch without giving the event loop a turn. */
 const YIELD_NS = 10e6;
 /** The longest wait for room in a full ring (the loop yields after it). */

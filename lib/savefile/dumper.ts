@@ -11,11 +11,17 @@
 import * as fs from 'node:fs';
 import type { Writable } from 'node:stream';
 import { PcapError, check } from '../errors';
+import type { PacketDirection } from '../packet';
 import {
-  BT_EPB, BT_IDB, BT_SHB, BYTE_ORDER_MAGIC, IF_TSRESOL, MAX_RECORD, PCAP_MAGIC_NSEC,
-  PCAP_MAGIC_USEC, PCAP_VERSION_MAJOR, PCAP_VERSION_MINOR, SHB_USERAPPL,
+  BT_EPB, MAX_RECORD, OPT_COMMENT, PCAP_MAGIC_NSEC, PCAP_MAGIC_USEC, PCAP_VERSION_MAJOR, PCAP_VERSION_MINOR,
 } from './format';
+import {
+  interfaceDescription, InterfaceDescription, interfaceStatistics, InterfaceStatistics, now, sectionHeader,
+  sectionOs, SectionOptions,
+} from './pcapng-blocks';
 import { toTicks } from './timestamp';
+
+export type { InterfaceDescription, InterfaceStatistics, SectionOptions } from './pcapng-blocks';
 
 export interface DumperOptions {
   /** File format. Default 'pcap'. */
@@ -28,6 +34,10 @@ export interface DumperOptions {
   snaplen?: number;
   /** Bytes batched per write. Default 1 MiB. */
   chunkSize?: number;
+  /** pcapng: the Section Header Block's options (application, OS, hardware, comment). */
+  section?: SectionOptions;
+  /** pcapng: interface 0's name, description, filter, comment (its link type and snaplen are the ones above). */
+  interface?: InterfaceDescription;
 }
 
 /** Per-packet header: the same shape live sessions hand out. */
@@ -38,9 +48,26 @@ export interface DumpHeader {
   caplen?: number;
   /** Length of the packet on the wire. */
   len: number;
+  /** pcapng: the interface (0, or a number addInterface() returned). Default 0. */
+  interface?: number;
+  /** pcapng: written as epb_flags' direction ('in' inbound, 'out' outbound); absent: not known. */
+  direction?: PacketDirection;
+  /** pcapng: opt_comment on this packet. */
+  comment?: string;
 }
 
-const USERAPPL = 'netmap-pcap';
+/** epb_flags bits 0-1: the direction the packet travelled. */
+const EPB_FLAGS = 2;
+const EPB_INBOUND = 1;
+const EPB_OUTBOUND = 2;
+
+/** One interface of a pcapng file, as dump() needs it. */
+interface Port {
+  /** Longest packet written: its snaplen, and never over what readers accept. */
+  maxCaplen: number;
+  /** When its IDB was written: the default isb_starttime. */
+  opened: { tsSec: number; tsNsec: number };
+}
 
 export class Dumper {
   readonly format: 'pcap' | 'pcapng';
@@ -48,8 +75,9 @@ export class Dumper {
   readonly linktype: number;
   readonly snaplen: number;
 
-  /** Longest packet written: the snaplen, and never over what readers accept. */
-  private readonly maxCaplen: number;
+  /** Interfaces of the file: one for pcap, one per IDB for pcapng. */
+  private readonly ports: Port[] = [];
+  private readonly section: SectionOptions;
   private fd = -1;
   private readonly ownsFd: boolean;
   private readonly stream: Writable | null;
@@ -85,7 +113,9 @@ export class Dumper {
     this.nanosecond = options.nanosecond === true;
     this.linktype = options.linktype;
     this.snaplen = snaplen;
-    this.maxCaplen = Math.min(snaplen, MAX_RECORD);
+    this.section = options.section ?? {};
+    check(format === 'pcapng' || (options.section === undefined && options.interface === undefined),
+      "section and interface options describe pcapng blocks: use format 'pcapng'");
     this.chunkSize = chunkSize;
     this.chunk = Buffer.allocUnsafe(chunkSize);
 
@@ -107,17 +137,73 @@ export class Dumper {
       this.ownsFd = false;
       this.stream.on('error', this.onStreamError);
     }
-    if (format === 'pcap') this.writePcapHeader();
-    else this.writePcapngHeader();
+    if (format === 'pcap') {
+      this.writePcapHeader();
+      this.ports.push({ maxCaplen: Math.min(snaplen, MAX_RECORD), opened: now() });
+    } else {
+      this.put(sectionHeader(this.section));
+      this.addInterface(options.interface ?? {});
+    }
+  }
+
+  /**
+   * pcapng: describe one more capture port (an Interface Description
+   * Block, written now) and return its number for `dump(…, { interface })`
+   * and `writeStatistics()`. Ports may differ in link type and snaplen.
+   * Throws ENOTSUP on a pcap file, which has a single interface.
+   */
+  addInterface(description: InterfaceDescription = {}): number {
+    if (this.closed) throw new PcapError('addInterface() on a closed dumper: open a new one', 'ECLOSED');
+    if (this.format !== 'pcapng') {
+      throw new PcapError("a pcap file has one interface: open the dumper with { format: 'pcapng' } for more", 'ENOTSUP');
+    }
+    check(description !== null && typeof description === 'object', 'interface description must be an object');
+    const linktype = description.linktype ?? this.linktype;
+    const snaplen = description.snaplen ?? this.snaplen;
+    check(Number.isInteger(linktype) && linktype >= 0 && linktype <= 0xffff,
+      `linktype must be an integer LINKTYPE_ value from 0 to 65535, not ${String(linktype)}`);
+    check(Number.isInteger(snaplen) && snaplen > 0 && snaplen <= 0x7fffffff,
+      `snaplen must be a positive integer, not ${String(snaplen)}`);
+    this.put(interfaceDescription(linktype, snaplen, this.nanosecond, description, sectionOs(this.section)));
+    this.ports.push({ maxCaplen: Math.min(snaplen, MAX_RECORD), opened: now() });
+    return this.ports.length - 1;
+  }
+
+  /** Interfaces in the file (1 for pcap). */
+  get interfaceCount(): number {
+    return this.ports.length;
+  }
+
+  /**
+   * pcapng: write an Interface Statistics Block for interface `index`
+   * (counters since its capture started: received, dropped, …), as
+   * dumpcap writes one per interface when it closes a file. Call it
+   * before close(). Throws ENOTSUP on a pcap file.
+   */
+  writeStatistics(index: number, stats: InterfaceStatistics): void {
+    if (this.closed) throw new PcapError('writeStatistics() on a closed dumper: call it before close()', 'ECLOSED');
+    if (this.format !== 'pcapng') {
+      throw new PcapError("statistics need a pcapng file: open the dumper with { format: 'pcapng' }", 'ENOTSUP');
+    }
+    check(Number.isInteger(index) && index >= 0 && index < this.ports.length,
+      `interface ${String(index)} is not in this file (it has ${this.ports.length})`);
+    this.put(interfaceStatistics(index, this.nanosecond, stats, this.ports[index].opened));
   }
 
   /** Append one packet. Throws ECLOSED after close(). */
   dump(data: Uint8Array, header: DumpHeader): void {
     if (this.closed) throw new PcapError('dump() on a closed dumper: open a new one', 'ECLOSED');
+    const iface = header.interface ?? 0;
+    if (iface !== 0) {
+      check(Number.isInteger(iface) && iface >= 0 && iface < this.ports.length,
+        this.format === 'pcap' ? `interface ${String(iface)}: a pcap file has only interface 0; use format 'pcapng'`
+          : `interface ${String(iface)} is not in this file (it has ${this.ports.length}): addInterface() first`);
+    }
     let caplen = header.caplen ?? data.length;
     check(Number.isInteger(caplen) && caplen >= 0 && caplen <= data.length,
       `caplen ${caplen} must be an integer between 0 and data.length (${data.length})`);
-    if (caplen > this.maxCaplen) caplen = this.maxCaplen;
+    const maxCaplen = this.ports[iface].maxCaplen;
+    if (caplen > maxCaplen) caplen = maxCaplen;
     const len = header.len;
     check(Number.isInteger(len) && len >= 0 && len <= 0xffffffff, `len must be a uint32, not ${len}`);
     let sec = header.tsSec;
@@ -129,6 +215,9 @@ export class Dumper {
       nsec %= 1e9;
     }
     if (this.format === 'pcap') {
+      if (header.comment !== undefined) {
+        throw new PcapError("packet comments need a pcapng file: open the dumper with { format: 'pcapng' }", 'EINVAL');
+      }
       check(sec <= 0xffffffff, `tsSec ${sec} does not fit a pcap file (after 2106): use pcapng`);
       const b = this.reserve(16 + caplen);
       this.u32(b, sec);
@@ -137,21 +226,59 @@ export class Dumper {
       this.u32(b + 12, len);
       this.copyIn(b + 16, data, caplen);
     } else {
-      const padded = (caplen + 3) & ~3;
-      const total = 32 + padded;
-      const b = this.reserve(total);
-      toTicks(sec, nsec, this.nanosecond ? 1e9 : 1e6, this.ticks);
-      this.u32(b, BT_EPB);
-      this.u32(b + 4, total);
-      this.u32(b + 8, 0); // interface 0
-      this.u32(b + 12, this.ticks[0]);
-      this.u32(b + 16, this.ticks[1]);
-      this.u32(b + 20, caplen);
-      this.u32(b + 24, len);
-      this.copyIn(b + 28, data, caplen);
-      this.chunk.fill(0, b + 28 + caplen, b + 28 + padded);
-      this.u32(b + 28 + padded, total);
+      this.writeEpb(data, caplen, len, sec, nsec, iface, header.direction, header.comment);
     }
+  }
+
+  /** An Enhanced Packet Block, its options (epb_flags, opt_comment) only when there is something to say. */
+  private writeEpb(data: Uint8Array, caplen: number, len: number, sec: number, nsec: number, iface: number,
+    direction: PacketDirection | undefined, comment: string | undefined): void {
+    let flags = 0;
+    if (direction !== undefined) {
+      check(direction === 'in' || direction === 'out', `direction must be 'in' or 'out', not ${String(direction)}`);
+      flags = direction === 'in' ? EPB_INBOUND : EPB_OUTBOUND;
+    }
+    let commentLen = 0;
+    if (comment !== undefined) {
+      check(typeof comment === 'string', 'comment must be a string');
+      commentLen = Buffer.byteLength(comment, 'utf8');
+      check(commentLen <= 0xffff, `comment is ${commentLen} bytes; a pcapng option holds at most 65535`);
+    }
+    const padded = (caplen + 3) & ~3;
+    const commentPadded = (commentLen + 3) & ~3;
+    const optLen = flags === 0 && comment === undefined ? 0
+      : (flags !== 0 ? 8 : 0) + (comment !== undefined ? 4 + commentPadded : 0) + 4;
+    const total = 32 + padded + optLen;
+    const b = this.reserve(total);
+    toTicks(sec, nsec, this.nanosecond ? 1e9 : 1e6, this.ticks);
+    this.u32(b, BT_EPB);
+    this.u32(b + 4, total);
+    this.u32(b + 8, iface);
+    this.u32(b + 12, this.ticks[0]);
+    this.u32(b + 16, this.ticks[1]);
+    this.u32(b + 20, caplen);
+    this.u32(b + 24, len);
+    this.copyIn(b + 28, data, caplen);
+    this.chunk.fill(0, b + 28 + caplen, b + 28 + padded);
+    let o = b + 28 + padded;
+    if (optLen > 0) {
+      if (comment !== undefined) {
+        this.chunk.writeUInt16LE(OPT_COMMENT, o);
+        this.chunk.writeUInt16LE(commentLen, o + 2);
+        this.chunk.write(comment, o + 4, commentLen, 'utf8');
+        this.chunk.fill(0, o + 4 + commentLen, o + 4 + commentPadded);
+        o += 4 + commentPadded;
+      }
+      if (flags !== 0) {
+        this.chunk.writeUInt16LE(EPB_FLAGS, o);
+        this.chunk.writeUInt16LE(4, o + 2);
+        this.u32(o + 4, flags);
+        o += 8;
+      }
+      this.u32(o, 0); // opt_endofopt
+      o += 4;
+    }
+    this.u32(o, total);
   }
 
   /**
@@ -270,41 +397,9 @@ export class Dumper {
     this.u32(b + 20, this.linktype);
   }
 
-  private writePcapngHeader(): void {
-    // SHB: fixed part, shb_userappl, opt_endofopt.
-    const appl = Buffer.from(USERAPPL, 'utf8');
-    const applPadded = (appl.length + 3) & ~3;
-    const shbLen = 8 + 16 + 4 + applPadded + 4 + 4;
-    let b = this.reserve(shbLen);
-    this.u32(b, BT_SHB);
-    this.u32(b + 4, shbLen);
-    this.u32(b + 8, BYTE_ORDER_MAGIC);
-    this.chunk.writeUInt16LE(1, b + 12);
-    this.chunk.writeUInt16LE(0, b + 14);
-    this.u32(b + 16, 0xffffffff); // section length -1: not given
-    this.u32(b + 20, 0xffffffff);
-    this.chunk.writeUInt16LE(SHB_USERAPPL, b + 24);
-    this.chunk.writeUInt16LE(appl.length, b + 26);
-    this.chunk.fill(0, b + 28, b + 28 + applPadded);
-    this.chunk.set(appl, b + 28);
-    this.u32(b + 28 + applPadded, 0); // opt_endofopt
-    this.u32(b + shbLen - 4, shbLen);
-    // IDB: linktype, reserved, snaplen, [if_tsresol = 9], opt_endofopt.
-    const idbLen = 8 + 8 + (this.nanosecond ? 8 : 0) + 4 + 4;
-    b = this.reserve(idbLen);
-    this.u32(b, BT_IDB);
-    this.u32(b + 4, idbLen);
-    this.chunk.writeUInt16LE(this.linktype, b + 8);
-    this.chunk.writeUInt16LE(0, b + 10);
-    this.u32(b + 12, this.snaplen);
-    let o = b + 16;
-    if (this.nanosecond) {
-      this.chunk.writeUInt16LE(IF_TSRESOL, o);
-      this.chunk.writeUInt16LE(1, o + 2);
-      this.u32(o + 4, 9); // 10^-9 s, then 3 bytes of padding
-      o += 8;
-    }
-    this.u32(o, 0); // opt_endofopt
-    this.u32(b + idbLen - 4, idbLen);
+  /** Append a whole block built elsewhere (the pcapng header blocks). */
+  private put(bytes: Buffer): void {
+    const b = this.reserve(bytes.length);
+    this.chunk.set(bytes, b);
   }
 }

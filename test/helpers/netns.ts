@@ -1,7 +1,7 @@
 /**
  * Network-namespace fixtures for tests that move real packets.
  *
- * Rules these helpers enforce (see DESIGN.md / the test brief):
+ * Rules these helpers enforce (the network rules in docs/architecture.md, "Tests"):
  *  - traffic only inside namespaces a test creates: every veth is created
  *    with `ip -n NS link add ...`, so neither end ever exists in the root
  *    namespace, not even for a moment;

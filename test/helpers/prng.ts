@@ -1,0 +1,15 @@
+/**
+ * The one seeded PRNG of the tests (mulberry32): every randomised case is
+ * made from a seed the test prints or fixes, so a failure replays exactly.
+ * Returns numbers in [0, 1).
+ */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
