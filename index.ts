@@ -18,10 +18,10 @@ export type { OfflineOptions } from './lib/offline';
 export { dumpOpen, openDead, DeadSession } from './lib/dump';
 export type { DumpOptions } from './lib/dump';
 export { Dumper } from './lib/savefile/dumper';
-export type { DumpHeader } from './lib/savefile/dumper';
+export type { DumpHeader, InterfaceDescription, InterfaceStatistics, SectionOptions } from './lib/savefile/dumper';
 
 // Packets as they reach JavaScript.
-export type { Packet, PacketHeader, PacketHandler, DispatchOptions } from './lib/packet';
+export type { Packet, PacketHeader, PacketHandler, PacketDirection, DispatchOptions } from './lib/packet';
 
 // netmap's ring model, for code that walks slots itself.
 export { Ring, ringLayout, SLOT_OUTGOING } from './lib/ring';

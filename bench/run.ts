@@ -38,6 +38,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { writeChart } from './chart';
 import { join } from 'node:path';
 import { captureOnce, consumers, GEN_CPU, NAPI_CPU, runGen, RX_CPU } from './capture';
 import { killAll } from './child';
@@ -203,6 +204,12 @@ const PARTS = {
 } as const;
 type Part = keyof typeof PARTS;
 const RESULTS = join(ROOT, 'bench', 'RESULTS.md');
+const CHART = join(ROOT, 'bench', 'results.svg');
+
+/** Redraw bench/results.svg from RESULTS.md; the note for the output. */
+function chart(): string {
+  return ` and its chart to bench/results.svg (${writeChart(RESULTS, CHART)} panels)`;
+}
 
 function readResults(): string {
   try { return readFileSync(RESULTS, 'utf8'); } catch { return ''; }
@@ -323,7 +330,7 @@ async function main(): Promise<void> {
   if (standalone) {
     const part = await standalone();
     writeFileSync(RESULTS, withPart(readResults(), ONLY as Part, part));
-    process.stdout.write(`\n${part}\n\nwritten to bench/RESULTS.md\n`);
+    process.stdout.write(`\n${part}\n\nwritten to bench/RESULTS.md${chart()}\n`);
     return;
   }
   requireRoot();
@@ -345,7 +352,7 @@ async function main(): Promise<void> {
     const part = await single(machine);
     ns.down();
     writeFileSync(RESULTS, withPart(readResults(), ONLY as Part, part));
-    process.stdout.write(`\n${part}\n\nwritten to bench/RESULTS.md\n`);
+    process.stdout.write(`\n${part}\n\nwritten to bench/RESULTS.md${chart()}\n`);
     return;
   }
   log('npm pcap: checking bench/out/peers ...');
@@ -387,7 +394,7 @@ ${sections.join('\n\n')}
 ${NOTES}
 ${tail ? `\n${tail}\n` : ''}`;
   writeFileSync(RESULTS, report);
-  process.stdout.write(`\n${sections.join('\n\n')}\n${ONLY === 'network' ? '' : `\n${tail}\n`}\nwritten to bench/RESULTS.md\n`);
+  process.stdout.write(`\n${sections.join('\n\n')}\n${ONLY === 'network' ? '' : `\n${tail}\n`}\nwritten to bench/RESULTS.md${chart()}\n`);
 }
 
 main().then(() => cleanup(), (err: unknown) => {

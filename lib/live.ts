@@ -27,6 +27,8 @@ class LivePort implements PacketSource {
   readonly buffer: ArrayBuffer;
   readonly numSlots: number;
   readonly ended = false;
+  /** AF_PACKET's kernel marks what this host sent (PACKET_OUTGOING). */
+  readonly knowsDirection: boolean;
   readonly #ready: ReadyCallback;
   #polling = false;
   #closed = false;
@@ -37,6 +39,7 @@ class LivePort implements PacketSource {
     this.port = new native.Port();
     this.port.open(args);
     this.info = this.port.info();
+    this.knowsDirection = this.info.backend === 'afpacket';
     this.#ready = ready;
     this.rx = new Ring('rx', this.port.memory(MemoryRegion.RxRing),
       this.port.memory(MemoryRegion.RxBuffers), () => {

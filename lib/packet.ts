@@ -16,6 +16,9 @@ export interface PacketHeader {
   caplen: number;
   /** Bytes the packet had on the wire. */
   len: number;
+  /** 'in' or 'out' where the port knows (live AF_PACKET ports: the
+   * kernel's PACKET_OUTGOING); undefined elsewhere. */
+  direction?: PacketDirection;
 }
 
 /**

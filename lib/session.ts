@@ -14,10 +14,10 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { check, PcapError } from './errors';
 import { ListenerCache } from './listeners';
 import { DispatchOptions, Packet, PacketBuffer, PacketHandler, PacketHeader } from './packet';
-import { ringLayout } from './ring';
+import { ringLayout, SLOT_OUTGOING } from './ring';
 import { PacketSource, ReadyCallback } from './source';
 
-const { HEAD, CUR, TAIL, SLOT0, SLOT_WORDS, OFFSET, CAPLEN, LEN, TS_SEC, TS_NSEC } = ringLayout;
+const { HEAD, CUR, TAIL, SLOT0, SLOT_WORDS, OFFSET, CAPLEN, LEN, TS_SEC, TS_NSEC, FLAGS } = ringLayout;
 
 export interface Stats {
   /** Packets that passed the filter, including those dropped. */
@@ -74,7 +74,7 @@ export class Session extends EventEmitter {
   /** How long next() waits for a packet (0: until one comes). */
   readonly #nextTimeoutMs: number;
   /** Reused for every packet of the zero-copy paths. */
-  readonly #header: PacketHeader = { tsSec: 0, tsNsec: 0, caplen: 0, len: 0 };
+  readonly #header: PacketHeader = { tsSec: 0, tsNsec: 0, caplen: 0, len: 0, direction: undefined };
   #closed = false;
   #endEmitted = false;
   #breakRequested = false;
@@ -425,6 +425,7 @@ export class Session extends EventEmitter {
     const n = this.#numSlots;
     const limit = Math.min(max, n);
     const listeners = this.#packetListeners;
+    const knowsDirection = this.#source.knowsDirection === true;
     let h = words[HEAD];
     let t = words[TAIL];
     let handled = 0;
@@ -440,11 +441,12 @@ export class Session extends EventEmitter {
       const s = SLOT0 + h * SLOT_WORDS;
       const offset = words[s + OFFSET];
       const caplen = words[s + CAPLEN];
-      const header = copy ? { tsSec: 0, tsNsec: 0, caplen: 0, len: 0 } : this.#header;
+      const header = copy ? { tsSec: 0, tsNsec: 0, caplen: 0, len: 0, direction: undefined } : this.#header;
       header.tsSec = words[s + TS_SEC];
       header.tsNsec = words[s + TS_NSEC];
       header.caplen = caplen;
       header.len = words[s + LEN];
+      if (knowsDirection) header.direction = words[s + FLAGS] & SLOT_OUTGOING ? 'out' : 'in';
       const data = viewOf(buffer, offset, caplen, copy);
       h = h + 1 === n ? 0 : h + 1;
       // Released before the callback runs, so a throw cannot replay it;
@@ -480,6 +482,7 @@ export class Session extends EventEmitter {
       tsSec: words[s + TS_SEC], tsNsec: words[s + TS_NSEC], caplen, len: words[s + LEN],
       linktype: this.#source.linktypeOf(h), owned: copy,
     };
+    if (this.#source.knowsDirection) packet.direction = words[s + FLAGS] & SLOT_OUTGOING ? 'out' : 'in';
     h = h + 1 === this.#numSlots ? 0 : h + 1;
     words[HEAD] = h;
     words[CUR] = h;

@@ -27,6 +27,8 @@ export interface PacketSource {
    * and the session ends too (docs/shapes.md §5).
    */
   readonly failed?: Error | null;
+  /** Slot flags say which way each packet went (SLOT_OUTGOING or not). */
+  readonly knowsDirection?: boolean;
   /** Take back the slots before head, publish ready ones. Never waits. */
   sync(): void;
   /** Start or stop readiness callbacks. */

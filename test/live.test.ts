@@ -58,7 +58,7 @@ t.test('live capture and injection on veth', async (t) => {
 
   t.test('direction: the sender sees its frames as out, not in', async (t) => {
     const r = await scenario(t, ns, 'direction');
-    t.same(r, { in: 0, out: 20, inout: 20, setIn: 0 });
+    t.same(r, { in: 0, out: 20, inout: 20, setIn: 0, header: '1:out 2:in', iterated: '3:out' });
   });
 
   t.test('stats count what was captured', async (t) => {
