@@ -212,6 +212,8 @@ function readers(filter: string, pcapng: boolean): Reader[] {
       { name: `netmap-pcap 'packet' listener, ${tag}`, filtered: !!f, run: (p, t) => nodeReader('packet', p, f, t) },
       { name: `netmap-pcap for await (iterator), ${tag}`, filtered: !!f, run: (p, t) => nodeReader('iterator', p, f, t) },
       { name: `netmap-pcap ring walk, ${tag}`, filtered: !!f, run: (p, t) => nodeReader('ring', p, f, t) },
+      ...(f ? [] : [{ name: 'for await floor: a bare async iterator, as many packets, no file', filtered: false,
+        run: (p: string, t: number) => nodeReader('iterator-floor', p, '', t) }]),
       { name: `tcpdump -r -w /dev/null, ${tag}`, filtered: !!f, run: (p, t) => tcpdumpRun(p, f, t) },
     );
   }
@@ -238,7 +240,9 @@ const METHOD = (mib: number, reps: number, filter: string): string => `\
   (a Buffer view and the reused header per packet), the same through
   \`dispatch(-1, cb)\` (with \`waitForPackets()\` between), a \`'packet'\`
   listener, and \`for await\` over the session (a packet object and a
-  resolved promise per packet: the protocol's cost); netmap-pcap ring walk
+  resolved promise per packet: the protocol's cost, which the "for await
+  floor" row measures alone: a bare async iterator handing out as many
+  packet objects, reading nothing); netmap-pcap ring walk
   (the same session's slots read in place with typed arrays, nothing
   allocated per packet; reached through the session's internal source, as
   offline sessions have no public \`rxRing()\` yet); \`tcpdump -r FILE -w
