@@ -3,6 +3,7 @@
  * Every failure is one line on stderr and exit code 1, never a stack trace.
  */
 import { libVersion, PcapError } from '../../index';
+import { packageVersion } from '../../lib/version';
 import { capture, Console } from './capture';
 import { deviceList } from './devices';
 import { parseOptions, UsageError } from './options';
@@ -19,7 +20,7 @@ export async function main(argv: string[], say: Console = stderr): Promise<numbe
         process.stdout.write(`${USAGE}\n`);
         return 0;
       case 'version':
-        process.stdout.write(`nmdump (netmap-pcap)\n${libVersion()}\n`);
+        process.stdout.write(`nmdump (netmap-pcap ${packageVersion})\n${libVersion()}\n`);
         return 0;
       case 'list': {
         const list = deviceList();

@@ -47,19 +47,24 @@ const hrNow = (): number => Number(process.hrtime.bigint());
  * tcpreplay spins too.
  */
 export const SPIN_NS = 150_000;
+/** Timers fire late by up to a few ms on a busy machine: end them this
+ * early (the futex wait and the spin do the rest), and use them only for
+ * waits long enough to let the event loop run meanwhile. */
+const TIMER_EARLY_MS = 3;
+const TIMER_MIN_NS = 5e6;
 
 /**
  * Wait `ns` nanoseconds, so that the frame due then leaves on time. Long
- * waits go through a timer (signals and the progress line run meanwhile),
- * ending SPIN_NS and a millisecond early since timers are late; the
+ * waits (5 ms and more) go through a timer (signals and the progress line
+ * run meanwhile), ending SPIN_NS and 3 ms early since timers are late; the
  * caller re-checks the clock and calls again. Shorter ones block in the
  * kernel (a futex wait) until SPIN_NS before the end, then spin on the
  * clock. Resolves whether the event loop ran.
  */
 export async function pause(ns: number): Promise<boolean> {
   if (ns <= 0) return false;
-  if (ns >= 2e6 + SPIN_NS) {
-    await sleepMs(Math.floor((ns - SPIN_NS) / 1e6) - 1);
+  if (ns >= TIMER_MIN_NS) {
+    await sleepMs(Math.floor((ns - SPIN_NS) / 1e6) - TIMER_EARLY_MS);
     return true;
   }
   const until = hrNow() + ns;
