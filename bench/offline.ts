@@ -23,6 +23,7 @@ import { dumpOpen, openDead } from '../index';
 import { Child } from './child';
 import { OUT } from './env';
 import { offlineTable, OfflineRow, OfflineRun } from './report';
+import { mulberry32 } from './prng';
 
 export const DEFAULT_FILTER = 'udp and dst port 53';
 /** Bump when the generator's output changes: older files are regenerated. */
@@ -42,17 +43,6 @@ interface Meta {
   bytes: number; packets: number; matches: number; filter: string; genSeconds?: number;
 }
 
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
 
 /** An Ethernet + IPv4 + UDP/TCP frame of `size` bytes; whether it matches DEFAULT_FILTER. */
 function frame(size: number, rnd: () => number): { data: Buffer; match: boolean } {
@@ -103,7 +93,7 @@ function frame(size: number, rnd: () => number): { data: Buffer; match: boolean 
  */
 async function generate(path: string, kind: Kind, mib: number): Promise<Meta> {
   const t0 = Date.now();
-  const rnd = prng(SEED);
+  const rnd = mulberry32(SEED);
   const sizes = kind.startsWith('64') ? [64] : IMIX.flatMap(([s, w]) => Array<number>(w).fill(s));
   const pcapng = kind.endsWith('-ng');
   const POOL = 4096;
