@@ -21,15 +21,11 @@ import { join } from 'node:path';
 import { dumpOpen, openDead } from '../index';
 import { internetChecksum } from '../lib/craft/checksum';
 import { OUT } from './env';
+import { mulberry32 } from './prng';
 
-const GEN_VERSION = 1;
+const GEN_VERSION = 2;
 const MSS = 1448;
 
-/** xorshift32: a small deterministic stream. */
-function stream(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; return (x >>>= 0); };
-}
 
 export interface TcpMeta { version: number; kind: 'tcp'; mib: number; conns: number; packets: number; bytes: number; payload: number }
 export interface FragMeta { version: number; kind: 'frag'; mib: number; packets: number; bytes: number; datagrams: number }
@@ -114,7 +110,7 @@ function connection(i: number, answer: number, pool: Buffer, rnd: () => number):
 }
 
 async function makeTcp(path: string, mib: number, conns: number): Promise<TcpMeta> {
-  const rnd = stream(0x7c9e0001);
+  const rnd = mulberry32(0x7c9e0001);
   const pool = Buffer.alloc(1 << 16);
   for (let i = 0; i < pool.length; i++) pool[i] = rnd() & 0xff;
   const perConn = Math.max(MSS, Math.floor((mib * 2 ** 20) / conns / 1.03));
@@ -147,7 +143,7 @@ function v6Fragment(src: number, dst: number, id: number, off: number, more: boo
 }
 
 async function makeFrag(path: string, mib: number): Promise<FragMeta> {
-  const rnd = stream(0xf4a90001);
+  const rnd = mulberry32(0xf4a90001);
   const SIZE = 4000;
   const udp = Buffer.alloc(8 + SIZE);
   for (let i = 8; i < udp.length; i++) udp[i] = rnd() & 0xff;
