@@ -93,3 +93,12 @@ export type { FlowRecord, FlowTableOptions, FlowTableStats, FlowEndReason, FlowT
 export { flowToJsonLine, flowToCsvLine, FLOW_CSV_HEADER, FLOW_FIELDS } from './lib/flow/records';
 export { IpfixEncoder, IpfixExporter, REVERSE_PEN, IPFIX_TEMPLATE_IPV4, IPFIX_TEMPLATE_IPV6 } from './lib/flow/ipfix';
 export type { IpfixOptions, IpfixExporterOptions } from './lib/flow/ipfix';
+export { tcpFlowPacket } from './lib/flow/tcp-fields';
+export type { TcpSegmentFields } from './lib/flow/tcp-fields';
+
+// N workers: one symmetric flow hash, and a software distributor over pipe: ports (netmap's lb).
+export { flowHash, flowWorker, fragmentOf } from './lib/flow/hash';
+export type { FlowHashOptions, FragmentInfo } from './lib/flow/hash';
+export { FanOut, FANOUT_HELD } from './lib/fanout';
+export type { FanOutOptions, FanOutStats, FanOutWorkerStats } from './lib/fanout';
+export type { FragmentSteerStats } from './lib/fanout-fragments';

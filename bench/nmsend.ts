@@ -14,6 +14,7 @@ import { craftFrame, dumpOpen, parseIpv4, parseMac } from '../index';
 import { GEN_CPU } from './capture';
 import { Child, sleep } from './child';
 import { Netns, OUT, ROOT } from './env';
+import { nmsendTimingSection } from './nmsend-timing';
 import { median, Row } from './report';
 
 interface ReplayRun {
@@ -155,5 +156,6 @@ export async function nmsendSection(ns: Netns, opts: { count: number; reps: numb
       }
     }
   }
-  return `## nmsend\n\n${METHOD}\n\n${table(rows, opts.count)}`;
+  const timing = await nmsendTimingSection(ns, opts.reps, hasTcpreplay());
+  return `## nmsend\n\n${METHOD}\n\n${table(rows, opts.count)}\n\n${timing}`;
 }

@@ -26,7 +26,7 @@ export type PcapErrorCode =
 export class PcapError extends Error {
   readonly code: PcapErrorCode;
 
-  /** `options.cause`: the error behind this one (ECLOSED after a fatal error). */
+  /** `cause`: the error behind this one (ECLOSED after a fatal error: that error). */
   constructor(message: string, code: PcapErrorCode, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'PcapError';

@@ -247,7 +247,7 @@ export class Session extends EventEmitter {
       if (state === 'running') {
         this.#active--;
         signal?.removeEventListener('abort', onAbort);
-        if (!this.#closed) this.#sync(); // hand the ring back
+        if (!this.#closed) this.syncSource(); // hand the ring back
         this.#updateWanting();
       }
       state = 'finished';
@@ -425,11 +425,13 @@ export class Session extends EventEmitter {
 
   /** Whether err (from a sync or a kick) means the source is gone. */
   protected isFatal(err: unknown): boolean {
-    return this.#source.isFatal?.(err) === true;
+    // A savefile says so by having failed (and released itself already).
+    return Boolean(this.#source.failed) || this.#source.isFatal?.(err) === true;
   }
 
-  /** The source's sync; a fatal failure ends the session, then is thrown. */
-  #sync(): void {
+  /** The source's sync; a fatal failure ends the session, then is thrown
+   * (offline's ring walker syncs through it too). */
+  protected syncSource(): void {
     try {
       this.#source.sync();
     } catch (err) {
@@ -445,7 +447,7 @@ export class Session extends EventEmitter {
   /** Release the slots already read and publish new ones. */
   protected syncNow(): boolean {
     const words = this.#words;
-    if (words[HEAD] === words[TAIL]) this.#sync();
+    if (words[HEAD] === words[TAIL]) this.syncSource();
     return words[HEAD] !== words[TAIL];
   }
 
@@ -476,7 +478,7 @@ export class Session extends EventEmitter {
       const list = callback === null ? listeners.get() : null;
       if (list !== null && list.length === 0) break;
       if (h === t) {
-        this.#sync(); // releases what was read, fetches the next
+        this.syncSource(); // releases what was read, fetches the next
         h = words[HEAD];
         t = words[TAIL];
         if (h === t) break;
@@ -511,7 +513,7 @@ export class Session extends EventEmitter {
     const words = this.#words;
     let h = words[HEAD];
     if (h === words[TAIL]) {
-      this.#sync();
+      this.syncSource();
       h = words[HEAD];
       if (h === words[TAIL]) {
         if (this.#source.ended) this.#end();

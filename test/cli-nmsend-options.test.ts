@@ -2,6 +2,7 @@
 // refusals, and the CLI's exit codes and one-line messages for mistakes it
 // catches before opening anything (no root needed). Errors that need a
 // real port are in test/cli-nmsend.test.ts.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
@@ -30,6 +31,17 @@ t.test('replay configurations', async (t) => {
   t.match(parseOptions(['--interface', 'eth0', '--topspeed', '--loop', '0', '--limit', '7', '--duration', '1.5', 'a']),
     { pacing: { kind: 'topspeed' }, loops: Infinity, maxFrames: 7, maxSeconds: 1.5 });
   t.same(parseOptions(['-h']), { mode: 'help' });
+  t.same(parseOptions(['--version']), { mode: 'version' });
+});
+
+t.test('--version names the package version and libpcap, for both tools', async (t) => {
+  const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+  for (const tool of ['nmsend', 'nmdump']) {
+    const r = spawnSync(process.execPath, [join(repoRoot, 'dist', 'bin', `${tool}.js`), '--version'], { encoding: 'utf8' });
+    t.equal(r.status, 0, `${tool} --version exits 0`);
+    t.equal(r.stdout.split('\n')[0], `${tool} (netmap-pcap ${version})`);
+    t.match(r.stdout, /libpcap version \d/);
+  }
 });
 
 t.test('generate configurations', async (t) => {

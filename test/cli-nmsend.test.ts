@@ -12,7 +12,7 @@ import t from 'tap';
 import { craftFrame, parseIpv4, parseMac, readSeqStamp } from '../index';
 import { runInNetns } from './helpers/child';
 import { Netns, requireRoot } from './helpers/netns';
-import { nmsend, nmsendArgv, readCapture, spanSeconds, summaryOf, tcpdump, writeReplayFile } from './helpers/nmsend';
+import { gapErrors, nmsend, nmsendArgv, readCapture, spanSeconds, summaryOf, tcpdump, writeReplayFile } from './helpers/nmsend';
 
 if (requireRoot(t)) {
   const dir = mkdtempSync(join(tmpdir(), 'nmsend-test-'));
@@ -130,6 +130,11 @@ if (requireRoot(t)) {
     t.equal(m.packets.length, 2001);
     const mspan = spanSeconds(m.packets);
     t.ok(Math.abs(mspan - 1) <= 0.02, `--multiplier 2: ${mspan.toFixed(4)} s, expected 1.0000 s`);
+    // Each frame on time, not only the average (a loose bound for a shared
+    // machine; the bench compares with tcpreplay in the same run).
+    const gaps = gapErrors(m.packets, 500_000);
+    t.ok(gaps.median < 50_000, `--multiplier 2: median gap error ${(gaps.median / 1e3).toFixed(1)} µs`);
+    t.ok(gaps.p99 < 10_000_000, `--multiplier 2: p99 gap error ${(gaps.p99 / 1e3).toFixed(1)} µs`);
     // 500-byte frames at 8 Mbit/s: 2000 frames after the first take 1 s.
     const b = await sendAndCapture(ns, ['--mbps', '8', replay], 'mbps-cap.pcap', 2001);
     t.equal(b.packets.length, 2001);

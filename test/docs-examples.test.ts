@@ -80,6 +80,20 @@ function runs(): Record<string, Run> {
         for (const l of lines) t.match(l, /^\d+ \d+ 60 1$/);
       },
     },
+    "api.md#const s = await openOffline('cut.pcap');": {
+      // A real capture cut in its last record: its whole packets, then ETRUNC ends the session.
+      before: `const { openOffline } = require('netmap-pcap');
+const fs = require('node:fs');
+const whole = fs.readFileSync(${JSON.stringify(TCP_CAPTURE)});
+fs.writeFileSync('cut.pcap', whole.subarray(0, whole.length - 10));
+const onPacket = () => {};`,
+      check: async (t, r) => {
+        let whole = 0;
+        for await (const _ of await openOffline(TCP_CAPTURE)) whole++;
+        t.same(r.stdout.trim().split('\n'), [`ETRUNC true ${whole - 1}`, 'ECLOSED true'],
+          'every packet before the cut, then the session ended with the error as cause');
+      },
+    },
     'api.md#const ring = file.rxRing();': {
       before: `const { openOffline } = require('netmap-pcap');
 const file = await openOffline(${JSON.stringify(TCP_CAPTURE)});
@@ -196,6 +210,44 @@ const file = await openOffline(${JSON.stringify(TCP_CAPTURE)});
 await file.loop(-1, (d, h) => engine.push(d, h, file.datalink()));`]],
       before: "const { FlowEngine } = require('netmap-pcap');\nconst engine = new FlowEngine();",
       check: () => {}, // judged by the collector, in the test below
+    },
+    "flows.md#const { flowHash, flowWorker } = require('netmap-pcap');": {
+      before: `const { craftFrame, parseMac, parseIpv4 } = require('netmap-pcap');
+const mk = (a, b, sp, dp) => craftFrame({ srcMac: parseMac('02:00:00:00:00:01'), dstMac: parseMac('02:00:00:00:00:02'),
+  srcIp: parseIpv4(a), dstIp: parseIpv4(b), proto: 'udp', size: 60, srcPort: sp, dstPort: dp });
+const data = mk('198.18.0.1', '198.18.0.2', 5000, 53);
+const linktype = 1;`,
+      after: "console.log(h === flowHash(mk('198.18.0.2', '198.18.0.1', 53, 5000), 1), w >= 0 && w < 4);",
+      check: (t, r) => { t.equal(r.stdout.trim(), 'true true', 'the reply hashes alike; a worker in 0..3'); },
+    },
+    'flows.md#// main thread: the capture, and the distributor': (() => {
+      const src = pipeName();
+      const name = pipeName();
+      const worker = jsBlocks(path.join(DOCS, 'flows.md')).find((b) => b.startsWith('// worker.js'))!;
+      return {
+        // worker.js is the next example, as written; the capture is a pipe this test feeds.
+        replace: [["'eth0'", `'pipe:${src}}0'`], ["name: 'work'", `name: '${name}'`]],
+        before: `require('node:fs').writeFileSync('worker.js', ${JSON.stringify(worker)});`,
+        // The stand-in capture ends (EPIPE) when the feeder closes; eth0 would not.
+        after: `cap.on('error', () => {});
+${feeder(src, DNS_AND_SYN)}
+setTimeout(() => { console.log(JSON.stringify(fan.stats().total)); process.exit(0); }, 1500);`,
+        check: (t, r) => {
+          const total = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+          t.same(total, { packets: 2, bytes: total.bytes, drops: 0 }, 'both frames went to a worker, none dropped');
+        },
+      };
+    })(),
+    'flows.md#// worker.js: one share of the flows, a flow table of its own': {
+      compileOnly: 'it runs as worker.js of the FanOut example before it',
+      check: () => {},
+    },
+    "flows.md#const pcap = require('netmap-pcap/pcap');   // or require('pcap') with the register hook": {
+      replace: [["'trace.pcap'", JSON.stringify(TCP_CAPTURE)]],
+      before: 'let sessions = 0; let ends = 0; let bytes = 0;',
+      after: `tracker.on('session', (s) => { sessions++; s.on('data recv', (_s, d) => { bytes += d.length; }); s.on('end', () => ends++); });
+capture.on('complete', () => console.log(sessions, ends, bytes > 0));`,
+      check: (t, r) => { t.equal(r.stdout.trim(), '1 1 true', "the one connection: 'session', its bytes, 'end'"); },
     },
     "migrating.md#const { Cap, decoders } = require('netmap-pcap/cap'); // was require('cap')": {
       after: 'console.log(typeof Cap, typeof decoders.Ethernet);',

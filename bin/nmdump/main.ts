@@ -3,6 +3,8 @@
  * Every failure is one line on stderr and exit code 1, never a stack trace.
  */
 import { libVersion, PcapError } from '../../index';
+import { packageVersion } from '../../lib/version';
+import { cliMessage } from '../cli-message';
 import { capture, Console } from './capture';
 import { deviceList } from './devices';
 import { parseOptions, UsageError } from './options';
@@ -19,7 +21,7 @@ export async function main(argv: string[], say: Console = stderr): Promise<numbe
         process.stdout.write(`${USAGE}\n`);
         return 0;
       case 'version':
-        process.stdout.write(`nmdump (netmap-pcap)\n${libVersion()}\n`);
+        process.stdout.write(`nmdump (netmap-pcap ${packageVersion})\n${libVersion()}\n`);
         return 0;
       case 'list': {
         const list = deviceList();
@@ -35,7 +37,7 @@ export async function main(argv: string[], say: Console = stderr): Promise<numbe
       return 1;
     }
     if (e instanceof PcapError) {
-      say.error(`nmdump: ${e.message.split('\n')[0]}`);
+      say.error(`nmdump: ${cliMessage(e.message)}`);
       return 1;
     }
     throw e;

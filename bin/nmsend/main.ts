@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseMac } from '../../lib/craft/address';
+import { libVersion } from '../../lib/devices';
 import { PcapError } from '../../lib/errors';
 import { LiveSession, openLive } from '../../lib/live';
 import { GenerateSource } from './generate-source';
@@ -15,6 +16,8 @@ import { Sender, StopReason } from './sender';
 import type { FrameSource } from './source';
 import { USAGE } from './usage';
 import { UsageError } from './usage-error';
+import { packageVersion } from '../../lib/version';
+import { cliMessage } from '../cli-message';
 
 /** A locally administered address, for ports that have none of their own (pipes). */
 const FALLBACK_MAC = '02:00:00:00:00:01';
@@ -34,11 +37,11 @@ function say(line: string): void {
 
 /** One line for any error: a PcapError's message already says the fix. */
 function describe(err: unknown): string {
-  if (err instanceof PcapError || err instanceof UsageError) return err.message;
+  if (err instanceof PcapError || err instanceof UsageError) return cliMessage(err.message);
   return `internal error: ${err instanceof Error ? err.message : String(err)}`;
 }
 
-async function makeSource(config: Exclude<Config, { mode: 'help' }>): Promise<FrameSource> {
+async function makeSource(config: Exclude<Config, { mode: 'help' } | { mode: 'version' }>): Promise<FrameSource> {
   if (config.mode === 'replay') {
     await checkReplayFiles(config.files);
     return new ReplaySource(config.files, config.loops);
@@ -65,6 +68,10 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (config.mode === 'help') {
     process.stdout.write(USAGE);
+    return 0;
+  }
+  if (config.mode === 'version') {
+    process.stdout.write(`nmsend (netmap-pcap ${packageVersion})\n${libVersion()}\n`);
     return 0;
   }
 

@@ -46,7 +46,7 @@ export interface GenerateConfig extends Common {
   seq: boolean;
 }
 
-export type Config = ReplayConfig | GenerateConfig | { mode: 'help' };
+export type Config = ReplayConfig | GenerateConfig | { mode: 'help' } | { mode: 'version' };
 
 /** The only destinations --generate uses without --allow-any-dst (RFC 2544's benchmark range). */
 export const SAFE_DST = { prefix: '198.18.0.0', bits: 15 };
@@ -54,6 +54,7 @@ export const SAFE_DST = { prefix: '198.18.0.0', bits: 15 };
 const FLAGS = {
   interface: { type: 'string', short: 'i' },
   help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
   duration: { type: 'string' },
   pps: { type: 'string' },
   mbps: { type: 'string' },
@@ -167,6 +168,7 @@ function generateConfig(v: Values, common: Common): GenerateConfig {
 export function parseOptions(argv: string[]): Config {
   const { values: v, positionals } = syntax(argv);
   if (v.help) return { mode: 'help' };
+  if (v.version) return { mode: 'version' };
   if (v.interface === undefined) throw new UsageError('-i IF is required: the interface to send on');
   const generate = v.generate === true;
   const wrong = generate ? REPLAY_ONLY.find((k) => v[k] !== undefined) : GENERATE_ONLY.find((k) => v[k] !== undefined);

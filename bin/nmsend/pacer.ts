@@ -38,20 +38,37 @@ export class Pacer {
 }
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
+const hrNow = (): number => Number(process.hrtime.bigint());
 
 /**
- * Sleep about `ns` nanoseconds without spinning. Long waits go through a
- * timer (and let signals and the progress line run), waking a millisecond
- * early since timers are late; short ones block in the kernel (a futex
- * wait, accurate to tens of microseconds), so high rates keep their
- * precision, but they do not give the event loop a turn. The caller
- * re-checks the clock either way. Resolves whether the event loop ran.
+ * The last stretch before a due frame is spun, not slept: a futex wait or
+ * a timer wakes tens of microseconds late (the kernel's timer slack is
+ * 50 µs for ordinary threads), which was nmsend's median gap error;
+ * tcpreplay spins too.
+ */
+export const SPIN_NS = 150_000;
+/** Timers fire late by up to a few ms on a busy machine: end them this
+ * early (the futex wait and the spin do the rest), and use them only for
+ * waits long enough to let the event loop run meanwhile. */
+const TIMER_EARLY_MS = 3;
+const TIMER_MIN_NS = 5e6;
+
+/**
+ * Wait `ns` nanoseconds, so that the frame due then leaves on time. Long
+ * waits (5 ms and more) go through a timer (signals and the progress line
+ * run meanwhile), ending SPIN_NS and 3 ms early since timers are late; the
+ * caller re-checks the clock and calls again. Shorter ones block in the
+ * kernel (a futex wait) until SPIN_NS before the end, then spin on the
+ * clock. Resolves whether the event loop ran.
  */
 export async function pause(ns: number): Promise<boolean> {
-  if (ns >= 2e6) {
-    await sleepMs(Math.floor(ns / 1e6) - 1);
+  if (ns <= 0) return false;
+  if (ns >= TIMER_MIN_NS) {
+    await sleepMs(Math.floor((ns - SPIN_NS) / 1e6) - TIMER_EARLY_MS);
     return true;
   }
-  if (ns > 0) Atomics.wait(sleeper, 0, 0, ns / 1e6);
+  const until = hrNow() + ns;
+  if (ns > SPIN_NS) Atomics.wait(sleeper, 0, 0, (ns - SPIN_NS) / 1e6);
+  while (hrNow() < until) { /* due within SPIN_NS: spin */ }
   return false;
 }

@@ -6,6 +6,7 @@ usage: nmsend -i IF [replay options] FILE...      replay pcap/pcapng files
   -i, --interface IF     the port to send on (eth0, veth-a, xdp:eth0-1, pipe:NAME{0, ...)
   --duration S           stop after S seconds
   -h, --help             this text
+  --version              the version of nmsend and of libpcap
 
 replay (timing as captured unless one of the first four is given):
   --pps N                N packets per second

@@ -161,3 +161,13 @@ export async function writeReplayFile(file: string, frames: Buffer[], gapNs = 1_
 export function spanSeconds(packets: Captured[]): number {
   return Number(packets[packets.length - 1].ns - packets[0].ns) / 1e9;
 }
+
+/** Gap errors against a schedule of `expectedNs` between frames: the
+ * median and the 99th percentile of |gap - expected|, in ns. */
+export function gapErrors(packets: Captured[], expectedNs: number): { median: number; p99: number } {
+  const errs: number[] = [];
+  for (let i = 1; i < packets.length; i++) errs.push(Math.abs(Number(packets[i].ns - packets[i - 1].ns) - expectedNs));
+  errs.sort((a, b) => a - b);
+  const at = (q: number) => errs[Math.min(errs.length - 1, Math.floor(q * errs.length))];
+  return { median: at(0.5), p99: at(0.99) };
+}
