@@ -20,11 +20,6 @@ const CORPUS = corpusDir() ?? path.resolve(__dirname, '..', '..', 'shared', 'cor
 
 /** tcpdump output nmdump does not reproduce, matched against tcpdump's text for one packet. */
 export const KNOWN_DIFFERENCES: { pattern: RegExp; why: string }[] = [
-  { pattern: /ICMP6, (router|neighbor|redirect)[^\n]*(\n\t[^\n]*)+$/, why: '-v: the neighbour and router discovery lines under an ICMPv6 line (options, router fields) are not printed' },
-  { pattern: /ICMP6, multicast listener report v2, \d+ group record\(s\) \[gaddr /, why: '-v: MLDv2 group records are not printed' },
-  { pattern: /: (HBH|DSTOPT) \(/, why: '-v: IPv6 hop-by-hop and destination options are not printed' },
-  { pattern: /ICMP [^\n]*, length \d+\n\t(IP|IP6) /, why: '-v: the datagram an ICMP error quotes is not printed' },
-  { pattern: /, options \((?!(EOL|NOP|RA)[,)])/, why: '-v: IPv4 options other than EOL, NOP and RA are not printed' },
 ];
 
 /** One record per packet: its first line and the continuation lines (tab or space indented). */
