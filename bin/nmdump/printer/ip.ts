@@ -225,13 +225,15 @@ export function ipv6Text(c: PrintContext, i: number): string {
           const name = nh === 0 ? 'hbhopt' : 'dstopt';
           need(c, at, 2, name);
           advance = (b[at + 1] + 1) << 3;
-          need(c, at, advance, name, false);
+          // Options cut short with a zero payload length: no jumbo option was read, which tcpdump adds after the cut.
+          const noJumbo = nh === 0 && plen === 0 ? '[No valid Jumbo Payload Hop-by-Hop option found] (invalid)' : '';
+          if (at + advance > b.length) throw new Truncated(name, false, noJumbo);
           out.s += nh === 0 ? 'HBH ' : 'DSTOPT ';
           const found: { jumbo?: number } = {};
           if (nh === 0 || c.o.verbose > 0) out.s += optionsText(c, at + 2, advance - 2, plen, found);
           if (nh === 0 && plen === 0) {
             // A zero payload length means a jumbogram: the length is the option's, counted from here.
-            if (found.jumbo === undefined) { out.s += '[No valid Jumbo Payload Hop-by-Hop option found] (invalid)'; return; }
+            if (found.jumbo === undefined) { out.s += noJumbo; return; }
             jumbo = found.jumbo;
             len = jumbo - (at - ip.offset - 40);
             if (length < jumbo + 40) out.s += `truncated-ip6 - ${jumbo + 40 - length} bytes missing!`;
