@@ -10,6 +10,7 @@
         "csrc/binding_port.c",
         "csrc/binding_savefile.c",
         "csrc/binding_util.c",
+        "csrc/bpf_run.c",
         "csrc/filter.c",
         "csrc/link_watch.c",
         "csrc/mem.c",
@@ -21,6 +22,8 @@
         "csrc/port_pipe.c",
         "csrc/port_xdp.c",
         "csrc/ring.c",
+        "csrc/savefile_read.c",
+        "csrc/savefile_walk.c",
         "csrc/tx_wait.c",
         "csrc/xdp_gather.c",
         "csrc/xdp_prog.c"

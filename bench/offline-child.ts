@@ -6,6 +6,15 @@
  * MODE:
  *   loop         netmap-pcap openOffline() + loop(0, cb): a Buffer view and
  *                the reused header per packet (the convenient API)
+ *   dispatch     the same through dispatch(-1, cb), waiting with
+ *                waitForPackets() when it hands out nothing
+ *   packet       a 'packet' listener, until 'end'
+ *   iterator     for await (const p of session): a packet object and a
+ *                resolved promise per packet
+ *   iterator-floor  no reading at all: a bare async iterator handing out
+ *                as many packet objects (a view, the header fields) as the
+ *                file holds, each in a resolved promise: what the
+ *                protocol itself costs (the file is counted before the clock)
  *   ring         netmap-pcap openOffline(), its ring walked in place: the
  *                slots the session's sync() publishes (filter already run
  *                in C), read with typed-array reads, nothing allocated per
@@ -21,11 +30,12 @@
  * own start-up and module loading are not counted.
  */
 import { openOffline, ringLayout } from '../index';
-import type { OfflineSession } from '../index';
+import type { OfflineSession, Packet } from '../index';
+import { PacketBuffer } from '../lib/packet';
 
 const [mode, file, filter] = process.argv.slice(2);
 if (!mode || !file) {
-  process.stderr.write('usage: node offline-child.js loop|ring|pcap-parser FILE [FILTER]\n');
+  process.stderr.write('usage: node offline-child.js loop|dispatch|packet|iterator|ring|pcap-parser FILE [FILTER]\n');
   process.exit(2);
 }
 
@@ -39,6 +49,59 @@ async function viaLoop(): Promise<number> {
     sink ^= data[0];
   });
   s.close();
+  return n;
+}
+
+async function viaDispatch(): Promise<number> {
+  const s = await openOffline(file, filter ? { filter } : {});
+  let n = 0;
+  const cb = (data: Buffer): void => { n++; sink ^= data[0]; };
+  do {
+    while (s.dispatch(-1, cb) > 0) { /* a ring's worth per call */ }
+  } while (await s.waitForPackets());
+  s.close();
+  return n;
+}
+
+function viaPacket(): Promise<number> {
+  return openOffline(file, filter ? { filter } : {}).then((s) => new Promise((resolve, reject) => {
+    let n = 0;
+    s.on('packet', (data: Buffer) => { n++; sink ^= data[0]; });
+    s.on('error', reject);
+    s.on('end', () => { s.close(); resolve(n); });
+  }));
+}
+
+async function viaIterator(): Promise<number> {
+  const s = await openOffline(file, filter ? { filter } : {});
+  let n = 0;
+  for await (const p of s) {
+    n++;
+    sink ^= p.data[0];
+  }
+  s.close();
+  return n;
+}
+
+let floorCount = 0;
+
+async function viaIteratorFloor(): Promise<number> {
+  const ab = new ArrayBuffer(1 << 20);
+  let i = 0;
+  const done: IteratorResult<Packet> = { value: undefined, done: true };
+  const it: AsyncIterableIterator<Packet> = {
+    next: () => (i++ >= floorCount ? Promise.resolve(done) : Promise.resolve({
+      value: { data: new PacketBuffer(ab, i & 0xffff, 64), tsSec: i, tsNsec: 0, caplen: 64, len: 64,
+        linktype: 1, owned: false },
+      done: false,
+    })),
+    [Symbol.asyncIterator]: () => it,
+  };
+  let n = 0;
+  for await (const p of it) {
+    n++;
+    sink ^= p.data[0];
+  }
   return n;
 }
 
@@ -98,8 +161,14 @@ function viaPcapParser(): Promise<number> {
 
 async function main(): Promise<void> {
   if (mode === 'pcap-parser' && filter) throw new Error('pcap-parser has no filter');
-  const run = mode === 'loop' ? viaLoop : mode === 'ring' ? viaRing : mode === 'pcap-parser' ? viaPcapParser : null;
+  const modes: Record<string, () => Promise<number>> = {
+    loop: viaLoop, dispatch: viaDispatch, packet: viaPacket, iterator: viaIterator, ring: viaRing,
+    'iterator-floor': viaIteratorFloor,
+    'pcap-parser': viaPcapParser,
+  };
+  const run = modes[mode] ?? null;
   if (!run) throw new Error(`unknown mode ${mode}`);
+  if (mode === 'iterator-floor') floorCount = await viaRing();
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const packets = await run();

@@ -20,7 +20,9 @@
  * BENCH_ONLY=pcapcompat); neither needs root. Each BENCH_ONLY rewrites just
  * its own part of RESULTS.md and keeps the others. BENCH_ONLY=nmsend runs
  * the nmsend table (bench/nmsend.ts: nmsend --topspeed against tcpreplay
- * --topspeed; root).
+ * --topspeed; root). BENCH_ONLY=flows runs the flows part (bench/flows.ts:
+ * TCP reassembly and IP defragmentation against tshark and npm pcap's
+ * TCPTracker, the FanOut distributor at 1 and 2 workers; no root).
  *
  * Knobs (environment): BENCH_COUNT frames per capture run (2000000),
  * BENCH_INJECT_COUNT frames per injection run (1000000), BENCH_REPS
@@ -30,7 +32,8 @@
  * BENCH_OFFLINE_FILTER the offline filter ("udp and dst port 53"),
  * BENCH_PIPE_COUNT frames per pipe run (10000000), BENCH_DECODE_MS
  * milliseconds per decode measurement (1000), BENCH_NMSEND_COUNT frames in
- * the nmsend replay file (1000000).
+ * the nmsend replay file (1000000); BENCH_FLOWS_MB, BENCH_FLOWS_CONNS,
+ * BENCH_FRAG_MB, BENCH_FANOUT_COUNT for the flows part (see bench/flows.ts).
  *
  * Network rules: every frame stays inside the namespace (both veth ends
  * are in it), the namespace is removed on every way out (normal end,
@@ -56,6 +59,9 @@ import type { Machine } from './env';
 import type { InjectRun } from './inject';
 import { attempt as attemptRun, captureTable, injectTable, machineText, median, Row } from './report';
 import { xdpSection } from './xdp';
+import { flowsSection } from './flows';
+import { fanoutFlowsSection } from './flows-fanout';
+import { ensureTcpCapture } from './flows-gen';
 
 const env = (name: string, dflt: number): number => {
   const v = Number(process.env[name] ?? dflt);
@@ -72,8 +78,12 @@ const OFFLINE_FILTER = process.env.BENCH_OFFLINE_FILTER ?? DEFAULT_FILTER;
 const PIPE_COUNT = env('BENCH_PIPE_COUNT', 10_000_000);
 const DECODE_MS = env('BENCH_DECODE_MS', 1000);
 const NMSEND_COUNT = env('BENCH_NMSEND_COUNT', 1_000_000);
+const FLOWS_MB = env('BENCH_FLOWS_MB', 128);
+const FLOWS_CONNS = env('BENCH_FLOWS_CONNS', 64);
+const FRAG_MB = env('BENCH_FRAG_MB', 256);
+const FANOUT_COUNT = env('BENCH_FANOUT_COUNT', 300_000);
 const ONLY = process.env.BENCH_ONLY ?? '';
-const PART_NAMES = ['offline', 'network', 'pipe', 'fanout', 'xdp', 'nmsend', 'decode', 'pcapcompat'];
+const PART_NAMES = ['offline', 'network', 'pipe', 'fanout', 'xdp', 'nmsend', 'decode', 'pcapcompat', 'flows'];
 if (ONLY !== '' && ONLY !== 'inject' && !PART_NAMES.includes(ONLY)) {
   throw new Error(`BENCH_ONLY must be one of ${PART_NAMES.join(', ')}, inject`);
 }
@@ -201,6 +211,7 @@ const PARTS = {
   decode: { begin: '<!-- decode: written by bench/decode.ts -->', end: '<!-- /decode -->' },
   pcapcompat: { begin: '<!-- pcapcompat: written by bench/decode-pcap.ts -->', end: '<!-- /pcapcompat -->' },
   nmsend: { begin: '<!-- nmsend: written by bench/nmsend.ts -->', end: '<!-- /nmsend -->' },
+  flows: { begin: '<!-- flows: written by bench/flows.ts -->', end: '<!-- /flows -->' },
 } as const;
 type Part = keyof typeof PARTS;
 const RESULTS = join(ROOT, 'bench', 'RESULTS.md');
@@ -291,6 +302,21 @@ async function pcapCompatText(): Promise<string> {
   return marked('pcapcompat', `### compat/pcap: decode.packet against npm pcap ${PCAP_VERSION}\n\n${body}`, m);
 }
 
+async function flowsText(): Promise<string> {
+  try {
+    execFileSync('sh', ['-c', 'command -v tshark'], { stdio: 'pipe' });
+  } catch {
+    process.stderr.write('the flows bench needs `tshark` (Debian: apt-get install tshark)\n');
+    process.exit(1);
+  }
+  const m = describeMachine();
+  const install = ensurePcap(join(OUT, 'peers'));
+  const pcap = 'dir' in install ? { pcapDir: install.dir } : { pcapDir: null, pcapError: install.error };
+  const fanout = async (): Promise<string> =>
+    fanoutFlowsSection((await ensureTcpCapture(FLOWS_MB, FLOWS_CONNS)).path, FANOUT_COUNT, REPS);
+  return marked('flows', await flowsSection({ mib: FLOWS_MB, conns: FLOWS_CONNS, fragMib: FRAG_MB, reps: REPS, ...pcap, fanout }), m);
+}
+
 /** Set up the namespace: up, receive thread pinned, one discarded run. */
 async function networkUp(): Promise<void> {
   ns.up();
@@ -317,7 +343,7 @@ async function fanoutText(m: Machine): Promise<string> {
 
 /** The parts that need no network namespace, each runnable alone. */
 const STANDALONE: Partial<Record<Part, () => Promise<string> | string>> = {
-  offline: offlineText, pipe: pipeText, decode: decodeText, pcapcompat: pcapCompatText,
+  offline: offlineText, pipe: pipeText, decode: decodeText, pcapcompat: pcapCompatText, flows: flowsText,
 };
 
 /** The parts measured in the namespace (root), each runnable alone. */
@@ -372,7 +398,8 @@ async function main(): Promise<void> {
   const offline = ONLY === 'network' ? partOf(old, 'offline') : await offlineText();
   const decode = ONLY === 'network' ? partOf(old, 'decode') : decodeText();
   const pcapcompat = ONLY === 'network' ? partOf(old, 'pcapcompat') : await pcapCompatText();
-  const tail = [...nsParts, pipe, offline, decode, pcapcompat].filter(Boolean).join('\n\n');
+  const flows = ONLY === 'network' ? partOf(old, 'flows') : await flowsText();
+  const tail = [...nsParts, pipe, offline, decode, pcapcompat, flows].filter(Boolean).join('\n\n');
   const report = `# Benchmark results
 
 Written by \`npm run bench\` (bench/run.ts); numbers from one machine, one run.

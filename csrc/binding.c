@@ -35,8 +35,10 @@ static napi_value init(napi_env env, napi_value exports)
 		/* filters over memory JS owns (binding_filter.c) */
 		{ "compileFilter", NULL, nmp_compile_filter, NULL, NULL, NULL, napi_enumerable, NULL },
 		{ "filterSlots", NULL, nmp_filter_slots, NULL, NULL, NULL, napi_enumerable, NULL },
-		/* pcap records into slots, a batch per call (binding_savefile.c) */
-		{ "parsePcap", NULL, nmp_parse_pcap, NULL, NULL, NULL, napi_enumerable, NULL },
+		/* savefile records parsed and filtered into slots, a batch per
+		 * call; reads that never wait for the disk (binding_savefile.c) */
+		{ "walkSavefile", NULL, nmp_walk_savefile, NULL, NULL, NULL, napi_enumerable, NULL },
+		{ "readCached", NULL, nmp_read_cached_js, NULL, NULL, NULL, napi_enumerable, NULL },
 	};
 
 	if (!port_class || !layout || !netmap_abi)

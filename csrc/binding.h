@@ -41,6 +41,7 @@ napi_value nmp_find_all_devs(napi_env env, napi_callback_info info);
 napi_value nmp_set_error_class(napi_env env, napi_callback_info info);
 napi_value nmp_compile_filter(napi_env env, napi_callback_info info);
 napi_value nmp_filter_slots(napi_env env, napi_callback_info info);
-napi_value nmp_parse_pcap(napi_env env, napi_callback_info info);
+napi_value nmp_walk_savefile(napi_env env, napi_callback_info info);
+napi_value nmp_read_cached_js(napi_env env, napi_callback_info info);
 
 #endif

@@ -137,11 +137,15 @@ interface NativeBinding {
   /** Judge the slots in [head, tail) in one call; returns the new tail. */
   filterSlots(ring: ArrayBuffer, buffer: ArrayBuffer, programs: (NativeFilter | undefined)[],
               head: number, tail: number): number;
-  /** Plain pcap records from buffer[start, end) into up to `free` slots
-   * from `tail`; out = [bytes consumed, slots written]. */
-  parsePcap(buffer: ArrayBuffer, start: number, end: number, ring: ArrayBuffer, tail: number,
-            free: number, littleEndian: boolean, nanosecond: boolean, snaplen: number,
-            out: Uint32Array): void;
+  /** Savefile records from buffer[start, end), filtered by programs (by
+   * interface index), into up to `free` slots from `tail`; params describe
+   * the format (lib/savefile/native.ts). out = [stop offset, slots
+   * written, records parsed]. */
+  walkSavefile(buffer: ArrayBuffer, start: number, end: number, ring: ArrayBuffer, tail: number,
+               free: number, params: Uint32Array, programs: readonly (NativeFilter | undefined)[],
+               out: Uint32Array): void;
+  /** preadv2(RWF_NOWAIT): bytes read (0 at the end), -1 not cached, -2 not possible here. */
+  readCached(fd: number, buffer: ArrayBuffer, at: number, max: number, position: number): number;
 }
 
 /** A compiled BPF program, freed when collected. */

@@ -26,8 +26,9 @@ export type PcapErrorCode =
 export class PcapError extends Error {
   readonly code: PcapErrorCode;
 
-  constructor(message: string, code: PcapErrorCode) {
-    super(message);
+  /** `cause`: the error behind this one (ECLOSED after a fatal error: that error). */
+  constructor(message: string, code: PcapErrorCode, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'PcapError';
     this.code = code;
   }

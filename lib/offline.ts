@@ -14,14 +14,30 @@ import { check, PcapError } from './errors';
 import { Ring, ringLayout } from './ring';
 import { openInput, ByteInput } from './savefile/input';
 import { MAX_BLOCK } from './savefile/format';
-import { openParser, PcapParser, SavefileParser } from './savefile/parser';
+import { NativeWalk } from './savefile/native';
+import { openParser, SavefileParser } from './savefile/parser';
 import { Session } from './session';
 import { PacketSource, ReadyCallback } from './source';
 
 const { HEAD, CUR, TAIL, NUM_SLOTS, SLOT0, SLOT_WORDS, OFFSET, CAPLEN, LEN, TS_SEC, TS_NSEC, FLAGS } = ringLayout;
 /** tcpdump -r compiles with netmask 0 (so `ip broadcast` compiles). */
 const FILE_NETMASK = 0;
-const READ_CHUNK = 1 << 20;
+/**
+ * Bytes per read: large enough that a system call is rare, small enough
+ * that the bytes it copies are still in the CPU cache when the walk
+ * parses them, right after.
+ */
+const READ_CHUNK = 256 << 10;
+/** Unparsed bytes worth moving to the front before a read (see #roomToRead). */
+const CHEAP_MOVE = 64 << 10;
+/**
+ * How far into the buffer one sync reads while JS holds packets of it:
+ * a filter that keeps few packets would otherwise fill a ring's worth of
+ * matches from megabytes of reads, and stream them through memory the
+ * CPU cache no longer holds. A sync stops there; the next one (once the
+ * batch is released) starts again at the front.
+ */
+const WINDOW = 1 << 20;
 
 export interface OfflineOptions {
   /** A libpcap filter applied to every packet. */
@@ -57,14 +73,17 @@ class FileSource implements PacketSource {
   #wanted = false;
   #readyScheduled = false;
   #closed = false;
-  #truncation: Error | null = null;
+  /** Corrupt or truncated data found past the packets still to deliver. */
+  #damage: Error | null = null;
+  /** The error that ended the source (docs/shapes.md §5): nothing more comes. */
+  #failed: Error | null = null;
   /** Filter programs by interface index (pcapng files may mix link types). */
   #filter: string | null = null;
   #programs: (NativeFilter | undefined)[] = [];
-  /** Set when plain pcap records can be parsed natively. */
-  readonly #plain: { littleEndian: boolean; nanosecond: boolean; snaplen: number } | null;
-  /** parsePcap's results: bytes consumed, slots written. */
-  readonly #native = new Uint32Array(2);
+  /** The native record walk, or null when this file's records are all the parser's. */
+  readonly #walk: NativeWalk | null;
+  /** walkSavefile's results: where it stopped, slots written, records parsed. */
+  readonly #walked = new Uint32Array(3);
   #recv = 0;
 
   constructor(input: ByteInput, parser: SavefileParser, bytes: Uint8Array, dataEnd: number,
@@ -80,13 +99,15 @@ class FileSource implements PacketSource {
     this.#ringMemory = new ArrayBuffer(ringLayout.SLOT0 * 4 + numSlots * SLOT_WORDS * 4);
     this.words = new Uint32Array(this.#ringMemory);
     this.words[NUM_SLOTS] = numSlots;
-    this.#plain = parser instanceof PcapParser ? parser.plainRecords : null;
+    this.#walk = NativeWalk.for(parser);
   }
 
   get linktype(): number { return this.#parser.linktype; }
   get snaplen(): number { return this.#parser.snaplen; }
   /** Nothing more will be published: end of input, everything parsed. */
-  get ended(): boolean { return this.#eof && this.#parsePos === this.#dataEnd; }
+  get ended(): boolean { return this.#eof && this.#parsePos === this.#dataEnd && this.#damage === null; }
+  /** Set once a corrupt or truncated file has ended the source. */
+  get failed(): Error | null { return this.#failed; }
   get parser(): SavefileParser { return this.#parser; }
   get ringMemory(): ArrayBuffer { return this.#ringMemory; }
 
@@ -96,6 +117,7 @@ class FileSource implements PacketSource {
   }
 
   sync(): void {
+    if (this.#failed) throw this.#failed;
     const w = this.words;
     const head = w[HEAD];
     const n = this.numSlots;
@@ -106,23 +128,35 @@ class FileSource implements PacketSource {
         `the ring was reset to head ${this.#head}`, 'EBADSLOT');
     }
     this.#head = head;
-    const from = this.#tail;
-    this.#parseInto();
-    if (this.#filter !== null && from !== this.#tail) {
-      this.#tail = native.filterSlots(this.#ringMemory, this.buffer, this.#programs, from, this.#tail);
+    try {
+      this.#fill();
+    } catch (e) {
+      // A read that failed (EIO): like damage, after what is published.
+      this.#damage ??= e as Error;
     }
     w[TAIL] = this.#tail;
-    if (this.#head === this.#tail && this.#eof && this.#truncation && this.ended === false) {
-      const err = this.#truncation;
-      this.#truncation = null;
-      this.#parsePos = this.#dataEnd; // what was left is reported, not retried
-      this.#readySoon(); // so that 'end' follows the error
-      throw err;
+    if (this.#head === this.#tail && this.#damage) {
+      // Every packet before the damage has been handed out: the end.
+      this.#fail(this.#damage);
+      throw this.#damage;
     }
-    if (this.#wanted) {
-      if (this.#needData) this.#pump();
-      else this.#readySoon(); // more is parsed or parseable: keep it flowing
-    }
+    if (this.#wanted) this.#keepFlowing();
+  }
+
+  /**
+   * While the session wants packets: with none published and the buffer
+   * parsed out, read on a thread; otherwise the session's next sync goes
+   * on (it reads at once what the page cache holds).
+   */
+  #keepFlowing(): void {
+    if (this.#needData && this.#head === this.#tail && this.#damage === null) this.#pump();
+    else this.#readySoon();
+  }
+
+  /** Nothing more can come: release the file at once. */
+  #fail(err: Error): void {
+    this.#failed = err;
+    this.close();
   }
 
   /** Tell the session on the next turn of the event loop (once). */
@@ -135,89 +169,150 @@ class FileSource implements PacketSource {
     });
   }
 
-  /** Parse whole records from the buffer into free slots. */
+  /**
+   * Fill the free slots: parse what the buffer holds and, while the ring
+   * has room and the page cache has the next bytes, read them now (one
+   * system call, no thread, no turn of the event loop) and go on.
+   */
+  #fill(): void {
+    for (;;) {
+      this.#parseInto();
+      if (!this.#needData || this.#reading || this.#damage) return;
+      const room = this.#roomToRead();
+      if (room === 0) return; // compacting would move packets JS holds: after it releases them
+      const got = this.#input.readNow(this.#bytes, this.#dataEnd, Math.min(room, this.#readSize()));
+      if (got < 0) return; // not cached: #pump reads on a thread
+      if (got === 0) this.#eof = true;
+      this.#dataEnd += got;
+      this.#needData = false;
+    }
+  }
+
+  /** Bytes the next read asks for: a chunk, or the rest of a record larger than one. */
+  #readSize(): number {
+    return Math.max(READ_CHUNK, this.#parser.needed - (this.#dataEnd - this.#parsePos));
+  }
+
+  /**
+   * Room after the data for a read done now. While JS holds no slot, what
+   * is left unparsed (part of one record) is moved to the front first when
+   * that is cheap, so reads keep landing in the same, cache-warm bytes;
+   * while it holds some, only the room within WINDOW (0: wait for the
+   * release).
+   */
+  #roomToRead(): number {
+    const leftover = this.#dataEnd - this.#parsePos;
+    let room = this.#bytes.length - this.#dataEnd;
+    if (this.#head === this.#tail && this.#parsePos > 0 && (leftover <= CHEAP_MOVE || room < this.#readSize())) {
+      this.#compact();
+      room = this.#bytes.length - this.#dataEnd;
+    }
+    if (this.#head === this.#tail) return room;
+    return room >= this.#readSize() && this.#dataEnd + this.#readSize() <= WINDOW ? room : 0;
+  }
+
+  /** Parse whole records from the buffer into free slots: the native walk, the parser for the rest. */
   #parseInto(): void {
     const n = this.numSlots;
-    let free = n - 1 - (this.#tail - this.#head + n) % n;
-    if (free === 0 || this.#parsePos === this.#dataEnd) {
-      this.#needData = free > 0 && !this.#eof;
-      return;
-    }
-    if (this.#plain) {
-      // Plain pcap records: parsed in C, a batch per call. It stops at
-      // anything unusual, which the TypeScript parser below then takes.
-      native.parsePcap(this.buffer, this.#parsePos, this.#dataEnd, this.#ringMemory, this.#tail, free,
-        this.#plain.littleEndian, this.#plain.nanosecond, this.#plain.snaplen, this.#native);
-      const [bytes, slots] = this.#native;
-      this.#parsePos += bytes;
-      this.#tail = (this.#tail + slots) % n;
-      this.#recv += slots;
-      free -= slots;
-    }
     const w = this.words;
-    let ringFull = free === 0;
-    if (!ringFull) {
-      this.#parsePos += this.#parser.parse(this.#bytes, this.#parsePos, this.#dataEnd,
-        this.#base + this.#parsePos, (offset, caplen, len, tsSec, tsNsec, _linktype, iface) => {
-          if (free === 0) { ringFull = true; return false; }
-          const s = SLOT0 + this.#tail * SLOT_WORDS;
-          w[s + OFFSET] = offset;
-          w[s + CAPLEN] = caplen;
-          w[s + LEN] = len;
-          w[s + TS_SEC] = tsSec;
-          w[s + TS_NSEC] = tsNsec;
-          w[s + FLAGS] = iface;
-          this.#tail = this.#tail + 1 === n ? 0 : this.#tail + 1;
-          free--;
-          this.#recv++;
-          return true;
-        });
+    const parser = this.#parser;
+    const walk = this.#walk;
+    let free = n - 1 - (this.#tail - this.#head + n) % n;
+    let taken = 0;
+    // The parser's records land in slots as they are; the filter runs over them after.
+    const sink = (offset: number, caplen: number, len: number, tsSec: number, tsNsec: number,
+      _linktype: number, iface: number): boolean => {
+      // With a walk, one record at a time: the walk takes the common ones after it.
+      if (free === 0 || (walk !== null && taken > 0)) return false;
+      const s = SLOT0 + this.#tail * SLOT_WORDS;
+      w[s + OFFSET] = offset;
+      w[s + CAPLEN] = caplen;
+      w[s + LEN] = len;
+      w[s + TS_SEC] = tsSec;
+      w[s + TS_NSEC] = tsNsec;
+      w[s + FLAGS] = iface;
+      this.#tail = this.#tail + 1 === n ? 0 : this.#tail + 1;
+      free--;
+      taken++;
+      this.#recv++;
+      return true;
+    };
+    while (free > 0 && this.#parsePos < this.#dataEnd && this.#damage === null) {
+      if (walk !== null) {
+        const out = this.#walked;
+        native.walkSavefile(this.buffer, this.#parsePos, this.#dataEnd, this.#ringMemory, this.#tail, free,
+          walk.params, this.#programs, out);
+        this.#parsePos = out[0];
+        this.#tail = (this.#tail + out[1]) % n;
+        free -= out[1];
+        this.#recv += out[2];
+        if (free === 0) break;
+      }
+      const from = this.#tail;
+      taken = 0;
+      let used: number;
+      try {
+        used = parser.parse(this.#bytes, this.#parsePos, this.#dataEnd, this.#base + this.#parsePos, sink);
+      } catch (e) {
+        this.#damage = e as Error; // delivered after every packet before it
+        break;
+      }
+      this.#parsePos += used;
+      if (walk !== null) walk.refresh();
+      if (this.#filter !== null) {
+        this.#compileMissing();
+        if (from !== this.#tail) {
+          this.#tail = native.filterSlots(this.#ringMemory, this.buffer, this.#programs, from, this.#tail);
+          free = n - 1 - (this.#tail - this.#head + n) % n;
+        }
+      }
+      if (used === 0 || walk === null) break; // an incomplete record, or the parser took all it could
     }
     // Not stopped by a full ring: the rest is an incomplete record.
-    this.#needData = !ringFull && !this.#eof;
-    if (this.#eof && !ringFull && this.#parsePos < this.#dataEnd && !this.#truncation) {
+    this.#needData = free > 0 && !this.#eof && this.#damage === null;
+    if (this.#eof && free > 0 && this.#parsePos < this.#dataEnd && this.#damage === null) {
       try {
-        this.#parser.finish(this.#dataEnd - this.#parsePos, this.#base + this.#parsePos);
+        parser.finish(this.#dataEnd - this.#parsePos, this.#base + this.#parsePos);
         this.#parsePos = this.#dataEnd;
       } catch (e) {
-        this.#truncation = e as Error;
+        this.#damage = e as Error;
       }
     }
-    if (this.#filter !== null) this.#compileMissing();
   }
 
   want(on: boolean): void {
     this.#wanted = on;
-    if (on) {
-      if (this.#needData || (this.#head === this.#tail && this.#parsePos === this.#dataEnd)) this.#pump();
-      else this.#readySoon();
-    }
+    if (on) this.#keepFlowing(); // damage waits for the next sync, which reports it
   }
 
-  /** Read more of the input, then tell the session. One read at a time. */
+  /** Read more of the input on a thread, then tell the session. One read at a time. */
   #pump(): void {
-    if (this.#reading || this.#eof || this.#closed) return;
+    if (this.#reading || this.#eof || this.#closed || this.#damage) return;
     this.#reading = true;
     this.#readMore().then(() => {
       this.#reading = false;
       if (!this.#closed) this.#ready();
     }, (err: Error) => {
       this.#reading = false;
-      if (!this.#closed) this.#ready(err);
+      if (this.#closed) return;
+      // A failed read ends the source: the session hears it as fatal.
+      this.#fail(err);
+      this.#ready(err);
     });
   }
 
   async #readMore(): Promise<void> {
     // Moving bytes costs a copy of everything kept: only when room runs
-    // short (about once per buffer-full), not before every read.
-    if (this.#bytes.length - this.#dataEnd < READ_CHUNK) this.#compact();
+    // short, or when it is cheap (see #roomToRead).
+    const leftover = this.#dataEnd - this.#parsePos;
+    if (this.#bytes.length - this.#dataEnd < this.#readSize() ||
+        (this.#head === this.#tail && leftover <= CHEAP_MOVE)) this.#compact();
     const room = this.#bytes.length - this.#dataEnd;
     if (room === 0) {
       throw new PcapError(`a record at byte ${this.#base + this.#parsePos} does not fit the ` +
         `${this.#bytes.length}-byte read buffer; raise bufferSize`, 'EBADFILE');
     }
-    // Small reads keep resident memory at what the records need.
-    const got = await this.#input.read(this.#bytes, this.#dataEnd, Math.min(room, READ_CHUNK));
+    const got = await this.#input.read(this.#bytes, this.#dataEnd, Math.min(room, this.#readSize()));
     if (got === 0) this.#eof = true;
     this.#dataEnd += got;
     this.#needData = false;
@@ -294,7 +389,7 @@ export class OfflineSession extends Session {
     this.assertOpen();
     check(index === 0, `a savefile has one ring (index 0), not ${index}`);
     this.#ring ??= new Ring('rx', this.#file.ringMemory, this.#file.buffer,
-      () => { this.#file.sync(); return this.#file.words[TAIL]; }, () => !this.closed);
+      () => { this.syncSource(); return this.#file.words[TAIL]; }, () => !this.closed);
     return this.#ring;
   }
 

@@ -86,6 +86,9 @@ export class Session extends EventEmitter {
   readonly #waiters = new Set<() => void>();
   /** An error from the source, for the waiter that wakes up next. */
   #pendingError: Error | undefined;
+  /** The error that ended the session, and the counters it had then. */
+  #fatal: Error | undefined;
+  #lastStats: Stats | undefined;
   /**
    * The 'packet' listeners the batch walk calls. Adding one is announced
    * before it is in the list (newListener): delivery starts once it is.
@@ -122,9 +125,18 @@ export class Session extends EventEmitter {
     return this.#source.snaplen;
   }
 
-  /** true once close() has run. */
+  /** true once close() has run, or a fatal error has ended the session. */
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /**
+   * The error that ended the session (a corrupt or truncated savefile), if
+   * one did; every later call but close() and stats() throws ECLOSED with
+   * it as `cause` (docs/shapes.md §5).
+   */
+  get error(): Error | undefined {
+    return this.#fatal;
   }
 
   /** The link type (DLT_*) of packets, e.g. 1 for Ethernet. */
@@ -230,7 +242,7 @@ export class Session extends EventEmitter {
       if (state === 'running') {
         this.#active--;
         signal?.removeEventListener('abort', onAbort);
-        if (!this.#closed) this.#source.sync(); // hand the ring back
+        if (!this.#closed) this.syncSource(); // hand the ring back
         this.#updateWanting();
       }
       state = 'finished';
@@ -339,6 +351,7 @@ export class Session extends EventEmitter {
 
   /** Counters since the session opened. */
   stats(): Stats {
+    if (this.#lastStats) return { ...this.#lastStats }; // ended by a fatal error
     this.assertOpen();
     return this.#source.stats();
   }
@@ -360,7 +373,11 @@ export class Session extends EventEmitter {
   // ---- for subclasses ----
 
   protected assertOpen(): void {
-    if (this.#closed) throw new PcapError(`the session on ${this.device} is closed`, 'ECLOSED');
+    if (this.#closed) {
+      const cause = this.#fatal;
+      throw new PcapError(cause ? `the session on ${this.device} ended: ${cause.message}`
+        : `the session on ${this.device} is closed`, 'ECLOSED', cause ? { cause } : undefined);
+    }
     this.beforeCall();
   }
 
@@ -371,8 +388,22 @@ export class Session extends EventEmitter {
   /** Release the slots already read and publish new ones. */
   protected syncNow(): boolean {
     const words = this.#words;
-    if (words[HEAD] === words[TAIL]) this.#source.sync();
+    if (words[HEAD] === words[TAIL]) this.syncSource();
     return words[HEAD] !== words[TAIL];
+  }
+
+  /** The source's sync; an error that ended the source ends the session
+   * (and is thrown to the caller, as any error of sync). */
+  protected syncSource(): void {
+    try {
+      this.#source.sync();
+    } catch (err) {
+      if (this.#source.failed) {
+        this.#fail(err as Error);
+        this.#wake(); // other waiters reject with it
+      }
+      throw err;
+    }
   }
 
   // ---- internals ----
@@ -402,7 +433,7 @@ export class Session extends EventEmitter {
       const list = callback === null ? listeners.get() : null;
       if (list !== null && list.length === 0) break;
       if (h === t) {
-        this.#source.sync(); // releases what was read, fetches the next
+        this.syncSource(); // releases what was read, fetches the next
         h = words[HEAD];
         t = words[TAIL];
         if (h === t) break;
@@ -437,7 +468,7 @@ export class Session extends EventEmitter {
     const words = this.#words;
     let h = words[HEAD];
     if (h === words[TAIL]) {
-      this.#source.sync();
+      this.syncSource();
       h = words[HEAD];
       if (h === words[TAIL]) {
         if (this.#source.ended) this.#end();
@@ -510,6 +541,7 @@ export class Session extends EventEmitter {
   readonly #onReady: ReadyCallback = (error) => {
     if (this.#closed) return;
     if (error) {
+      if (this.#source.failed) this.#fail(error);
       this.#raise(error);
     } else if (this.#packetListeners.get().length > 0) {
       try {
@@ -523,6 +555,27 @@ export class Session extends EventEmitter {
     this.#wake();
     this.#updateWanting();
   };
+
+  /**
+   * End the session on an error after which the source delivers nothing
+   * (docs/shapes.md §5): released as close() would, the error and the last
+   * counters kept, waiters rejected, 'close' after the error is reported
+   * (by the caller: thrown, or #raise).
+   */
+  #fail(err: Error): void {
+    if (this.#closed) return;
+    try {
+      this.#lastStats = this.#source.stats();
+    } catch {
+      this.#lastStats = { recv: 0, drop: 0, ifdrop: 0 };
+    }
+    this.#fatal = err;
+    this.#closed = true;
+    this.#wanting = false;
+    this.#source.close();
+    if (this.#waiters.size > 0) this.#pendingError = err;
+    setImmediate(() => this.emit('close'));
+  }
 
   /**
    * Report an error from the source: waiting loops, next() and iterators

@@ -21,6 +21,12 @@ export interface PacketSource {
   readonly snaplen: number;
   /** No packet will ever come again (end of file). */
   readonly ended: boolean;
+  /**
+   * Set when an error has ended the source (a corrupt or truncated
+   * savefile): it has released what it held and delivers nothing more,
+   * and the session ends too (docs/shapes.md §5).
+   */
+  readonly failed?: Error | null;
   /** Slot flags say which way each packet went (SLOT_OUTGOING or not). */
   readonly knowsDirection?: boolean;
   /** Take back the slots before head, publish ready ones. Never waits. */

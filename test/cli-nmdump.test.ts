@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import t from 'tap';
 import { parseOptions, parseFileSize } from '../bin/nmdump/options';
 import { fileNumberWidth, rotatedName, strftime } from '../bin/nmdump/rotation';
+import { cliMessage } from '../bin/cli-message';
 import { dumpOpen, openDead } from '../index';
 import { udpFrame } from './fixtures/frames';
 import { isRoot } from './helpers/netns';
@@ -81,6 +82,19 @@ t.test('missing files and bad filters: exactly one line, exit 1', async (t) => {
     t.equal(lines.length, 1, `${args.join(' ')}: one line`);
     t.match(lines[0], expected);
   }
+});
+
+t.test('errors in command-line terms: `nmdump -D`, not findAllDevs()', async (t) => {
+  if (!isRoot()) {
+    if (process.env.CI === 'true') t.fail('needs root (opening a device); CI=true runs as root');
+    return;
+  }
+  const r = await runNmdump(['-i', 'nmpnosuch0', '-c', '1']);
+  t.equal(r.code, 1, 'exit 1, as tcpdump');
+  t.match(r.stderr, /^nmdump: no such device "nmpnosuch0": list devices with `nmdump -D` or `ip link`\n$/);
+  t.notMatch(r.stderr, /findAllDevs/);
+  t.equal(cliMessage('x (option txWaitMs) after 3 frames; await session.send() waits for room without blocking'),
+    'x after 3 frames; lower the rate (--pps, --mbps) or check the link');
 });
 
 t.test('-h prints the usage and exits 0', async (t) => {

@@ -80,6 +80,20 @@ function runs(): Record<string, Run> {
         for (const l of lines) t.match(l, /^\d+ \d+ 60 1$/);
       },
     },
+    "api.md#const s = await openOffline('cut.pcap');": {
+      // A real capture cut in its last record: its whole packets, then ETRUNC ends the session.
+      before: `const { openOffline } = require('netmap-pcap');
+const fs = require('node:fs');
+const whole = fs.readFileSync(${JSON.stringify(TCP_CAPTURE)});
+fs.writeFileSync('cut.pcap', whole.subarray(0, whole.length - 10));
+const onPacket = () => {};`,
+      check: async (t, r) => {
+        let whole = 0;
+        for await (const _ of await openOffline(TCP_CAPTURE)) whole++;
+        t.same(r.stdout.trim().split('\n'), [`ETRUNC true ${whole - 1}`, 'ECLOSED true'],
+          'every packet before the cut, then the session ended with the error as cause');
+      },
+    },
     'api.md#const ring = file.rxRing();': {
       before: `const { openOffline } = require('netmap-pcap');
 const file = await openOffline(${JSON.stringify(TCP_CAPTURE)});

@@ -3,7 +3,7 @@ import t, { Test } from 'tap';
 import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { dumpOpen, openDead, openOffline, PcapError, Packet } from '../index';
 import { makePackets, GenPkt } from './fixtures/savefile/util';
 import { tsNodeArgs } from './helpers/child';
@@ -99,15 +99,24 @@ t.test('a truncated file: every whole packet, then ETRUNC', async (t) => {
   t.equal(n, 99, 'the complete packets first');
   t.equal(err?.code, 'ETRUNC');
   t.match(err?.message, /\d+/, 'the message names the offset');
+  // docs/shapes.md §5: a fatal error ends the session.
+  t.equal(s.closed, true, 'the session ended');
+  t.equal(s.error, err, 'session.error is the error');
+  t.same(s.stats(), { recv: 99, drop: 0, ifdrop: 0 }, 'stats() answers with the last counters');
+  const after = (() => { try { s.dispatch(1, () => {}); return null; } catch (e) { return e as PcapError; } })();
+  t.equal(after?.code, 'ECLOSED', 'later calls throw ECLOSED');
+  t.equal(after?.cause, err, '... with the fatal error as cause');
+  t.doesNotThrow(() => s.close(), 'close() stays idempotent');
   const s3 = await openOffline(cut, { ringSlots: 16 });
-  const seen = await new Promise<{ n: number; err: string; ended: boolean }>((resolve) => {
+  const seen = await new Promise<string[]>((resolve) => {
+    const events: string[] = [];
     let k = 0;
-    let code = '';
     s3.on('packet', () => { k++; });
-    s3.on('error', (e: PcapError) => { code = e.code; });
-    s3.on('end', () => resolve({ n: k, err: code, ended: true }));
+    s3.on('error', (e: PcapError) => { events.push(`${k} packets`, `error ${e.code}`, `closed ${s3.closed}`); });
+    s3.on('end', () => events.push('end'));
+    s3.on('close', () => { events.push('close'); resolve(events); });
   });
-  t.same(seen, { n: 99, err: 'ETRUNC', ended: true }, "events: packets, 'error' ETRUNC, then 'end'");
+  t.same(seen, ['99 packets', 'error ETRUNC', 'closed true', 'close'], "events: packets, 'error' ETRUNC, then 'close'");
   const s2 = await openOffline(cut);
   let m = 0;
   await t.rejects((async () => { for await (const _ of s2) m++; })(), { code: 'ETRUNC' });
@@ -169,4 +178,103 @@ t.test('the ring API on a savefile: walk slots, waitForPackets until the end', a
   } while (await s.waitForPackets());
   t.same(seen, packets.filter((p) => p.len >= 500).map((p) => p.len), 'every matching packet, in order');
   s.close();
+});
+
+/** Offsets of the blocks of a little-endian pcapng file. */
+function blockOffsets(file: Buffer): number[] {
+  const at: number[] = [];
+  for (let p = 0; p < file.length; p += file.readUInt32LE(p + 4)) at.push(p);
+  return at;
+}
+
+t.test('a corrupt block mid-stream ends the session (shapes §5), on every reading path', async (t) => {
+  const path = await write('g.pcapng', packets.slice(0, 50), 'pcapng', true);
+  const file = readFileSync(path);
+  const blocks = blockOffsets(file);
+  const bad = blocks[2 + 20]; // SHB, IDB, then the 21st packet
+  const corrupt = Buffer.from(file);
+  corrupt.writeUInt32LE(12345, blocks[2 + 21] - 4); // its trailer disagrees with its header
+  const cpath = join(dir, 'g-corrupt.pcapng');
+  writeFileSync(cpath, corrupt);
+  const expectEnded = (s: Awaited<ReturnType<typeof openOffline>>, err: PcapError | null, what: string): void => {
+    t.equal(err?.code, 'EBADFILE', `${what}: EBADFILE`);
+    t.match(err?.message, new RegExp(`byte offset ${bad}\\b`), `${what}: names the block's offset`);
+    t.equal(s.error, err, `${what}: session.error`);
+    t.equal(s.closed, true, `${what}: closed`);
+    t.equal(s.stats().recv, 20, `${what}: stats() keeps the counters`);
+    t.throws(() => s.setFilter('udp'), { code: 'ECLOSED', cause: err }, `${what}: later calls ECLOSED, cause`);
+  };
+  // dispatch + waitForPackets
+  {
+    const s = await openOffline(cpath, { ringSlots: 8 });
+    let n = 0;
+    let err: PcapError | null = null;
+    try {
+      do {
+        while (s.dispatch(-1, () => { n++; }) > 0) { /* more */ }
+      } while (await s.waitForPackets());
+    } catch (e) {
+      err = e as PcapError;
+    }
+    t.equal(n, 20, 'dispatch: every packet before the damage');
+    expectEnded(s, err, 'dispatch');
+  }
+  // next()
+  {
+    const s = await openOffline(cpath);
+    let n = 0;
+    const err = await (async () => { while (await s.next()) n++; return null; })().catch((e: PcapError) => e);
+    t.equal(n, 20, 'next: every packet before the damage');
+    expectEnded(s, err, 'next');
+  }
+  // the ring
+  {
+    const s = await openOffline(cpath, { ringSlots: 4 });
+    const ring = s.rxRing();
+    let n = 0;
+    const err = await (async () => {
+      do {
+        ring.sync();
+        let i = ring.head;
+        for (const tail = ring.tail; i !== tail; i = ring.next(i)) n++;
+        ring.advance(i);
+      } while (await s.waitForPackets());
+      return null;
+    })().catch((e: PcapError) => e);
+    t.equal(n, 20, 'ring: every packet before the damage');
+    expectEnded(s, err, 'ring');
+  }
+  // 'packet' listeners: 'error', then 'close' once, no 'end'
+  {
+    const s = await openOffline(cpath, { ringSlots: 16 });
+    const events: string[] = [];
+    let n = 0;
+    let err: PcapError | null = null;
+    await new Promise<void>((resolve) => {
+      s.on('packet', () => { n++; });
+      s.on('error', (e: PcapError) => { err = e; events.push('error'); });
+      s.on('end', () => events.push('end'));
+      s.on('close', () => { events.push('close'); setImmediate(resolve); });
+    });
+    t.equal(n, 20, "'packet': every packet before the damage");
+    t.same(events, ['error', 'close'], "'error', then 'close'");
+    expectEnded(s, err, "'packet'");
+  }
+});
+
+t.test('a path that is not a regular file (a FIFO): read on threads, every packet', { skip: process.platform !== 'linux' }, async (t) => {
+  const path = await write('h.pcap', packets, 'pcap', false);
+  const fifo = join(dir, 'h.fifo');
+  t.equal(spawnSync('mkfifo', [fifo]).status, 0, 'mkfifo');
+  // The writer blocks in open() until we open the other end.
+  const writer = spawn('sh', ['-c', `cat '${path}' > '${fifo}'`], { stdio: 'ignore' });
+  const exited = new Promise<number | null>((resolve) => writer.on('exit', resolve));
+  const s = await openOffline(fifo);
+  let n = 0;
+  let bytes = 0;
+  await s.loop(0, (data) => { n++; bytes += data.length; });
+  t.equal(n, packets.length, 'every packet');
+  t.equal(bytes, packets.reduce((a, p) => a + p.data.length, 0), 'every byte');
+  s.close();
+  t.equal(await exited, 0, 'the writer finished');
 });

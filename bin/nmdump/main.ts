@@ -4,6 +4,7 @@
  */
 import { libVersion, PcapError } from '../../index';
 import { packageVersion } from '../../lib/version';
+import { cliMessage } from '../cli-message';
 import { capture, Console } from './capture';
 import { deviceList } from './devices';
 import { parseOptions, UsageError } from './options';
@@ -36,7 +37,7 @@ export async function main(argv: string[], say: Console = stderr): Promise<numbe
       return 1;
     }
     if (e instanceof PcapError) {
-      say.error(`nmdump: ${e.message.split('\n')[0]}`);
+      say.error(`nmdump: ${cliMessage(e.message)}`);
       return 1;
     }
     throw e;

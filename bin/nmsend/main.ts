@@ -17,6 +17,7 @@ import type { FrameSource } from './source';
 import { USAGE } from './usage';
 import { UsageError } from './usage-error';
 import { packageVersion } from '../../lib/version';
+import { cliMessage } from '../cli-message';
 
 /** A locally administered address, for ports that have none of their own (pipes). */
 const FALLBACK_MAC = '02:00:00:00:00:01';
@@ -36,7 +37,7 @@ function say(line: string): void {
 
 /** One line for any error: a PcapError's message already says the fix. */
 function describe(err: unknown): string {
-  if (err instanceof PcapError || err instanceof UsageError) return err.message;
+  if (err instanceof PcapError || err instanceof UsageError) return cliMessage(err.message);
   return `internal error: ${err instanceof Error ? err.message : String(err)}`;
 }
 

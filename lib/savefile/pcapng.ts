@@ -53,6 +53,9 @@ export class PcapngParser implements SavefileParser {
   private le = true;
   /** Index in `interfaces` of the current section's first interface. */
   private base = 0;
+  /** Bumped when a section starts or an interface is added: what the
+   * native walk (native.ts) was told about the section is then stale. */
+  layoutVersion = 0;
   private section = -1;
 
   get linktype(): number {
@@ -194,6 +197,7 @@ export class PcapngParser implements SavefileParser {
     this.le = le;
     this.section++;
     this.base = this.interfaces.length;
+    this.layoutVersion++;
     // libpcap ignores SHB options, so a malformed one is not an error here either.
     this.options(buf, body + SHB_FIXED_LEN, bodyEnd, le, at, false, null);
   }
@@ -214,6 +218,13 @@ export class PcapngParser implements SavefileParser {
     this.snaps.push(adjustSnaplen(info.snaplen));
     this.linktypes.push(info.linktype);
     this.clocks.push(new TickConverter(info.tsresol, info.tsresolBinary, info.tsoffset));
+    this.layoutVersion++;
+  }
+
+  /** The current section as the native walk needs it: byte order, its
+   * first interface's index, and each of its interfaces' adjusted snaplen. */
+  get currentSection(): { littleEndian: boolean; base: number; snaps: readonly number[] } {
+    return { littleEndian: this.le, base: this.base, snaps: this.snaps.slice(this.base) };
   }
 
   /**

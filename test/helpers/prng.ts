@@ -1,15 +1,11 @@
 /**
- * The one seeded PRNG of the tests (mulberry32): every randomised case is
- * made from a seed the test prints or fixes, so a failure replays exactly.
- * Returns numbers in [0, 1).
+ * The one seeded PRNG of the tests (mulberry32, shared with the bench):
+ * every randomised case is made from a seed the test prints or fixes, so
+ * a failure replays exactly. Returns numbers in [0, 1).
  */
+import { mulberry32 } from '../../bench/prng';
+
 export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
+  return () => next() / 4294967296;
 }
