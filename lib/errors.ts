@@ -14,6 +14,7 @@ export type PcapErrorCode =
   | 'EMSGSIZE' // a frame too short or too long for the link
   | 'ENOMEM' // out of memory, or a ring too large
   | 'EAGAIN' // the transmit ring stayed full
+  | 'ETIMEDOUT' // drain(): queued frames did not all leave in time
   | 'EBUSY' // already open / already in use
   | 'EPIPE' // the other end of a pipe closed or died
   | 'ENOTSUP' // not supported by this backend or device

@@ -293,6 +293,21 @@ export class LiveSession extends Session {
     return frameWriter(this, q, options.highWaterMark);
   }
 
+  /**
+   * Resolve once every frame queued so far has left the TX ring, waiting
+   * through the event loop (never blocking it) at most `timeoutMs`
+   * (default 10 s); then reject ETIMEDOUT with `sent`. close() flushes
+   * for at most 100 ms and abandons what is left; await drain() first when
+   * every frame must go.
+   */
+  async drain(options: { timeoutMs?: number } = {}): Promise<void> {
+    const q = this.#txq;
+    if (this.closed) this.assertOpen();
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    check(Number.isFinite(timeoutMs) && timeoutMs >= 0, 'timeoutMs must be a number >= 0');
+    if (q) await q.drainAll(timeoutMs);
+  }
+
   /** Kick the kernel now: send what inject() queued. */
   flush(): void {
     const q = this.#txq;

@@ -233,6 +233,35 @@ export class TxQueue {
     if (this.#unsynced > 0 && !this.#closed) this.#deferredKick();
   }
 
+  /**
+   * Wait, through the event loop, until every queued frame has left the
+   * ring (the kernel gave back every slot), at most timeoutMs; then
+   * ETIMEDOUT with `sent` (frames the kernel took since open). Unlike
+   * close()'s bounded flush, nothing is abandoned while it waits.
+   */
+  async drainAll(timeoutMs: number): Promise<void> {
+    const until = performance.now() + timeoutMs;
+    let pause = 0;
+    for (;;) {
+      this.throwDeferred();
+      if (this.#closed) throw txError(`the session on ${this.#device} is closed`, 'ECLOSED', this.#submitted);
+      let free: number;
+      try {
+        free = this.kick();
+      } catch (err) {
+        const e = err as TxError;
+        throw txError(e.message, e.code, e.sent, e.frame, err);
+      }
+      if (free >= this.#numSlots - 1) return;
+      if (performance.now() >= until) {
+        throw txError(`frames queued on ${this.#device} did not all leave within ${timeoutMs} ms ` +
+          `(${this.#numSlots - 1 - free} still in the ring); is the link congested or down?`, 'ETIMEDOUT', this.#submitted);
+      }
+      // The ring drains within a turn or two on a busy link; then look every ms.
+      await new Promise<void>((resolve) => { if (pause++ < 8) setImmediate(resolve); else setTimeout(resolve, 1); });
+    }
+  }
+
   /** Wait for room without blocking the event loop; resolves when queued. */
   async send(frames: readonly Uint8Array[]): Promise<number> {
     let i = 0;

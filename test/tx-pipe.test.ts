@@ -217,3 +217,16 @@ t.test('inject on one session, then wait on another without turning the event lo
   s.stats();
   t.same(drain(s2), [[3], true], "stats() on an unrelated session kicked it");
 });
+
+t.test('drain(): resolves once every queued frame has left, ETIMEDOUT with sent if not in time', async (t) => {
+  const [m, s] = pair(t);
+  for (let i = 0; i < 50; i++) m.inject(seqFrame(i, 60));
+  await t.rejects(m.drain({ timeoutMs: 50 }), { code: 'ETIMEDOUT', sent: 50 }, 'nobody reads: the frames stay in the ring');
+  const reader = setInterval(() => drain(s), 5);
+  await m.drain({ timeoutMs: 5000 });
+  clearInterval(reader);
+  t.pass('drain() resolved once the receiver had read them all');
+  await m.drain(); // nothing queued: at once
+  m.close();
+  await t.rejects(m.drain(), { code: 'ECLOSED' });
+});

@@ -130,6 +130,8 @@ async function inject(dev: string): Promise<void> {
     }
     await turn();
   }
+  // Every frame inject() took must leave: close() alone flushes for 100 ms.
+  await s.drain({ timeoutMs: 30_000 });
   s.close();
 }
 

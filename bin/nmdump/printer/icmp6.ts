@@ -8,7 +8,7 @@ import { formatIPv6 } from '../../../index';
 import { bracketChecksum } from './checksum';
 import { be16, be32, catchTrunc, hex, need, type PrintContext, Truncated } from './context';
 import type { IpInfo } from './ip';
-import { unknownData } from './text';
+import { bytesText, unknownData } from './text';
 
 const TYPES: Record<number, string> = {
   1: 'destination unreachable', 2: 'packet too big', 3: 'time exceeded in-transit', 4: 'parameter problem',
@@ -30,6 +30,22 @@ const MLD2_RECORDS: Record<number, string> = { 1: 'is_in', 2: 'is_ex', 3: 'to_in
 const bits = (v: number, table: [number, string][]): string => table.filter(([b]) => v & b).map(([, n]) => n).join(', ') || 'none';
 const lifetime = (v: number): string => (v === 0xffffffff ? 'infinity' : `${v}s`);
 const RTPREF = ['medium', 'high', 'rsv', 'low'];
+
+/** DNSSL's names (uncompressed labels, each name ended by a zero byte; zero bytes after the last one pad the option). */
+function domainsText(b: Uint8Array, at: number, end: number): string {
+  let s = '';
+  while (at < end && b[at] !== 0) {
+    let name = '';
+    while (at < end && b[at] !== 0) {
+      const n = b[at];
+      name += `${bytesText(b, at + 1, Math.min(n, end - at - 1), false)}.`;
+      at += n + 1;
+    }
+    s += ` ${name}`;
+    at++;
+  }
+  return s;
+}
 
 /** The ND options from `at` for `resid` bytes (-v). */
 function ndOptionsText(c: PrintContext, at: number, resid: number): string {
@@ -56,6 +72,15 @@ function ndOptionsText(c: PrintContext, at: number, resid: number): string {
         break;
       }
       case 7: s += ` ${be32(b, at + 4)}ms`; break;
+      case 8: s += ` preference ${be16(b, at + 4)}, lifetime ${be16(b, at + 6)}`; break;
+      case 24: {
+        // The prefix field holds 0, 8 or 16 bytes (option length 1-3); the rest of an address is zero.
+        const prefix = new Uint8Array(16);
+        prefix.set(b.subarray(at + 8, at + Math.min(len * 8, 24)));
+        s += ` ${formatIPv6(prefix, 0)}/${b[at + 2]}, pref=${RTPREF[(b[at + 3] & 0x18) >> 3]}, lifetime=${lifetime(be32(b, at + 4))}`;
+        break;
+      }
+      case 31: s += ` lifetime ${be32(b, at + 4)}s, domain(s):${domainsText(b, at + 8, at + len * 8)}`; break;
       default:
         if (c.o.verbose <= 1) return s + unknownData(b, at + 2, len * 8 - 2, '\n\t  ');
     }

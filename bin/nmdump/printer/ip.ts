@@ -116,8 +116,12 @@ export function ipv4Text(c: PrintContext, i: number): string {
   }, prefix);
 }
 
-/** -v: the hop-by-hop / destination options, "(rtalert: 0x0000) (padn) ". */
-function optionsText(c: PrintContext, at: number, len: number): string {
+/**
+ * -v: the hop-by-hop / destination options, "(rtalert: 0x0000) (padn) ".
+ * A jumbo payload option's length is stored in `found` (it replaces a zero
+ * IPv6 payload length); with a non-zero one tcpdump flags it as wrong.
+ */
+function optionsText(c: PrintContext, at: number, len: number, plen: number, found: { jumbo?: number }): string {
   const b = c.bytes;
   const v = c.o.verbose > 0;
   let s = '';
@@ -131,7 +135,12 @@ function optionsText(c: PrintContext, at: number, len: number): string {
       if (b[at + i + 1] !== 2) return `${s}(rtalert: invalid len ${b[at + i + 1]})`;
       if (v) s += `(rtalert: 0x${hex(be16(b, at + i + 2), 4)}) `;
     } else if (type === 0xc2) {
-      if (v) s += `(jumbo: ${be32(b, at + i + 2)} - payload len != 0) `;
+      // A second jumbo option is flagged and ignored: the first one's length stands.
+      const value = be32(b, at + i + 2);
+      // Only the first one, with no IPv6 payload length and a length a plain packet could not carry, counts.
+      const note = found.jumbo !== undefined ? ' - already seen' : plen !== 0 ? ' - payload len != 0' : value < 65536 ? ' - < 65536' : '';
+      if (note === '') found.jumbo = value;
+      if (v) s += `(jumbo: ${value}${note}) `;
     } else if (v) s += `(opt_type 0x${hex(type, 2)}: len=${b[at + i + 1]})`;
     i += optLen;
   }
@@ -201,6 +210,7 @@ export function ipv6Text(c: PrintContext, i: number): string {
     let advance = 40;
     let seenHbh = false;
     let first = true;
+    let jumbo: number | undefined;
     const end = Math.min(b.length, ip.offset + len);
     while (at < end && advance > 0) {
       if (len < advance) throw new Truncated('ip6');
@@ -215,9 +225,19 @@ export function ipv6Text(c: PrintContext, i: number): string {
           const name = nh === 0 ? 'hbhopt' : 'dstopt';
           need(c, at, 2, name);
           advance = (b[at + 1] + 1) << 3;
-          need(c, at, advance, name, false);
+          // Options cut short with a zero payload length: no jumbo option was read, which tcpdump adds after the cut.
+          const noJumbo = nh === 0 && plen === 0 ? '[No valid Jumbo Payload Hop-by-Hop option found] (invalid)' : '';
+          if (at + advance > b.length) throw new Truncated(name, false, noJumbo);
           out.s += nh === 0 ? 'HBH ' : 'DSTOPT ';
-          if (nh === 0 || c.o.verbose > 0) out.s += optionsText(c, at + 2, advance - 2);
+          const found: { jumbo?: number } = {};
+          if (nh === 0 || c.o.verbose > 0) out.s += optionsText(c, at + 2, advance - 2, plen, found);
+          if (nh === 0 && plen === 0) {
+            // A zero payload length means a jumbogram: the length is the option's, counted from here.
+            if (found.jumbo === undefined) { out.s += noJumbo; return; }
+            jumbo = found.jumbo;
+            len = jumbo - (at - ip.offset - 40);
+            if (length < jumbo + 40) out.s += `truncated-ip6 - ${jumbo + 40 - length} bytes missing!`;
+          }
           seenHbh ||= nh === 0;
           nh = b[at];
           break;
@@ -241,7 +261,7 @@ export function ipv6Text(c: PrintContext, i: number): string {
           nh = b[at];
           break;
         default:
-          info.payloadLength = plen === 0 ? 0 : len;
+          info.payloadLength = plen === 0 && jumbo === undefined ? 0 : len;
           out.s += demuxText(c, at, info, nh);
           return;
       }
