@@ -305,7 +305,7 @@ export class LiveSession extends Session {
     if (this.closed) this.assertOpen();
     const timeoutMs = options.timeoutMs ?? 10_000;
     check(Number.isFinite(timeoutMs) && timeoutMs >= 0, 'timeoutMs must be a number >= 0');
-    if (q) await q.drainAll(timeoutMs);
+    if (q) await q.drainAll(timeoutMs).catch((err) => { throw this.#portFailed(err); });
   }
 
   /** Kick the kernel now: send what inject() queued. */
