@@ -109,9 +109,17 @@ static int consume(struct ring *r, uint64_t count, int all)
 			uint32_t len = sl->len < BUF_SIZE ? sl->len : BUF_SIZE;
 			uint32_t s;
 
-			if (all)
-				for (uint32_t i = 0; i < len; i++)
+			if (all) {
+				/* Every byte, 8 at a time (the fastest plain read). */
+				uint32_t i = 0;
+				for (; i + 8 <= len; i += 8) {
+					uint64_t w;
+					memcpy(&w, b + i, sizeof(w));
+					sum += w;
+				}
+				for (; i < len; i++)
 					sum += b[i];
+			}
 			memcpy(&s, b + 14, sizeof(s));
 			sum += s;
 			if (s != expect)
