@@ -31,6 +31,16 @@ const FIXTURE = path.join(__dirname, 'fixtures', 'fanout-run.ts');
 /** flowHash of the three frames pinned in the first test: they must never change (stable across runs, hosts, versions). */
 const PINNED = ['942fdb8d', 'e3023748', 'b780d369'];
 
+/** The fixture's JSON result, after checking the run ended well; null if not. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function runResult(t: Test, r: { timedOut?: boolean; code: number | null; stderr: string; json?: any; jsonError?: string }): any {
+  t.notOk(r.timedOut, 'no hang');
+  t.equal(r.code, 0, `exit 0 (${r.stderr.slice(-500)})`);
+  const j = r.json;
+  t.ok(j && !j.error, j?.error ?? r.jsonError ?? 'a result');
+  return j && !j.error ? j : null;
+}
+
 t.test('flowHash: symmetric, fragments alike, stable', async (t) => {
   const seg = (src: string, dst: string, sport: number, dport: number, vlan?: number) =>
     tcpSegment({ src, dst, sport, dport, seq: 1, flags: 'A', vlan });
@@ -127,11 +137,8 @@ for (const ports of [true, false]) {
     t.teardown(() => rmSync(dir, { recursive: true, force: true }));
     const p = { name: `fan${process.pid}${ports ? 'p' : 'a'}`, workers: 3, seed: ports ? 11 : 12, flows: 120, perFlow: 12, ports, source: 'offline', file: path.join(dir, 'in.pcap') };
     const r = await runChild(FIXTURE, [JSON.stringify(p)], { timeoutMs: 90_000 });
-    t.notOk(r.timedOut, 'no hang');
-    t.equal(r.code, 0, `exit 0 (${r.stderr.slice(-500)})`);
-    const j = r.json;
-    t.ok(j && !j.error, j?.error ?? r.jsonError ?? 'a result');
-    if (!j || j.error) return;
+    const j = runResult(t, r);
+    if (!j) return;
     const traffic = fanoutTraffic(p.seed, p.flows, p.perFlow);
     t.ok(traffic.some((f) => f.fragment), `${traffic.filter((f) => f.fragment).length} of ${traffic.length} frames are fragments`);
     checkSplit(t, traffic, j.workers);
@@ -151,11 +158,8 @@ t.test('FanOut from a live capture on a veth (netns) to 3 worker_threads', async
   const ns = await Netns.create(t);
   const p = { name: 'fanlive', workers: 3, seed: 13, flows: 120, perFlow: 12, source: 'live' };
   const r = await runInNetns(ns, FIXTURE, [JSON.stringify(p)], { timeoutMs: 90_000 });
-  t.notOk(r.timedOut, 'no hang');
-  t.equal(r.code, 0, `exit 0 (${r.stderr.slice(-500)})`);
-  const j = r.json;
-  t.ok(j && !j.error, j?.error ?? r.jsonError ?? 'a result');
-  if (!j || j.error) return;
+  const j = runResult(t, r);
+  if (!j) return;
   const traffic = fanoutTraffic(p.seed, p.flows, p.perFlow);
   checkSplit(t, traffic, j.workers);
   t.ok(j.stats.fragments.held > 0 && j.stats.fragments.unmatched === 0, `fragments that came first waited for their first fragment (${j.stats.fragments.held})`);
