@@ -1,4 +1,4 @@
-// Issue 14's memory test: a hostile capture (300,000 SYNs, never-completed
+// Issue 14's memory test: a hostile capture (100,000 SYNs, never-completed
 // fragments, holes under huge windows) keeps RSS within the configured
 // bounds, and the engine says what it dropped or evicted to stay there.
 import t from 'tap';
@@ -11,7 +11,7 @@ t.test('a hostile capture keeps RSS bounded', async (t) => {
   const j = r.json as { packets: number; baseMiB: number; peakMiB: number; stats: Record<string, unknown> } | undefined;
   t.ok(j, 'a result');
   if (!j) return;
-  t.equal(j.packets, 300_000 + 200_000 + 2000 * 50, 'every packet pushed');
+  t.equal(j.packets, 100_000 + 100_000 + 2000 * 50, 'every packet pushed');
   const st = j.stats as { tcp: { connections: number; bufferedBytes: number; closed: { evicted: number } };
     defrag: { pendingBytes: number; dropped: { memory: number } }; table: { flows: number } };
   t.ok(st.tcp.connections <= 10_000 && st.tcp.closed.evicted > 0, `connections held at the bound (${st.tcp.connections}), the rest evicted`);
