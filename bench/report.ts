@@ -85,22 +85,23 @@ export function injectTable(rows: Array<Row<InjectRun>>, count: number, capSecon
                             reference = /^C gen (txring|sendmmsg|send) \(/): string {
   const med = (r: Row<InjectRun>, f: (x: InjectRun) => number): number => median(r.runs.map(f));
   // The reference: the fastest of the three C senders in this run.
+  // Delivered rate: frames that arrived over the sender's own time.
+  const deliveredOf = (r: Row<InjectRun>): number =>
+    med(r, (x) => x.pps) * med(r, (x) => x.arrived) / med(r, (x) => x.sent);
+  // The reference: the C sender that delivered the most per second (not the
+  // most frames: every run sends the same count, so that picks the first).
   const refs = rows.filter((r) => reference.test(r.name) && r.runs.length > 0);
   const ref = refs.reduce<Row<InjectRun> | undefined>((best, r) =>
-    !best || med(r, (x) => x.arrived) > med(best, (x) => x.arrived) ? r : best, undefined);
-  const refPps = ref ? med(ref, (x) => x.pps) : NaN;
-  const refArrived = ref ? med(ref, (x) => x.arrived) : NaN;
+    !best || deliveredOf(r) > deliveredOf(best) ? r : best, undefined);
+  const refDelivered = ref ? deliveredOf(ref) : NaN;
   const refNs = ref ? med(ref, (x) => x.cpuNsPerPkt) : NaN;
   const body = rows.map((r) => {
     if (r.missing) return [r.name, '—', '—', '—', '—', '—', '—', `not measured: ${r.missing}`];
     const pps = med(r, (x) => x.pps);
     const nsPkt = med(r, (x) => x.cpuNsPerPkt);
     const retries = med(r, (x) => x.retries);
-    // Delivered rate: frames that arrived over the sender's own time.
-    const delivered = pps * med(r, (x) => x.arrived) / med(r, (x) => x.sent);
-    const refDelivered = refPps * refArrived / (ref ? med(ref, (x) => x.sent) : NaN);
     return [r.name, int(med(r, (x) => x.sent)), int(med(r, (x) => x.arrived)), fix(pps / 1e6, 3), fix(nsPkt),
-      ratio(delivered / refDelivered), ratio(nsPkt / refNs),
+      ratio(deliveredOf(r) / refDelivered), ratio(nsPkt / refNs),
       notes(r === ref ? 'the reference (best C sender)' : '',
         med(r, (x) => x.sent) < count ? `stopped by the ${capSeconds} s cap` : '',
         retries > 0 ? `${int(retries)} failed sends (ENOBUFS) retried` : '', failureNote(r))];
