@@ -21,6 +21,12 @@ t.test('TX batching on veth', async (t) => {
     }
   });
 
+  t.test('a session does not capture its own injected frames; another session on the device does', async (t) => {
+    const r = await scenario(t, ns, 'ownFrames');
+    t.same(r.self, [], 'the sending session sees none of them (libpcap\'s handle does not either)');
+    t.same(r.other, ['0:out', '1:out', '2:out', '3:out', '4:out'], 'another session sees all five, outgoing, in order');
+  });
+
   t.test('inject() queues: nothing leaves during the turn, all of it after', async (t) => {
     const r = await scenario(t, ns, 'queued');
     t.equal(r.duringTurn, 0, 'no frame left while the loop ran');

@@ -4,9 +4,9 @@
  *                  are copied into the PACKET_TX_RING, one send() per ring-full
  *   single         inject() once per frame: frames are queued in the TX
  *                  ring, one send() per ring-full (transparent batching)
- *   batch-inbound  batch, on a session opened with filter 'inbound': the
- *                  session's RX socket then skips our own outgoing frames
- *                  in the kernel (see the notes in RESULTS.md)
+ *   batch-in       batch, on a session opened with direction 'in' (the
+ *                  kernel then skips every outgoing frame for its ring;
+ *                  its own frames it skips either way)
  * argv: DEVICE MODE COUNT SIZE SECONDS.
  */
 import { openLive, PcapError } from '../../index';
@@ -14,8 +14,7 @@ import { makeFrames, measure, senderArgs } from './frames';
 
 const BATCH = 1024;
 const { device, mode, count, size, seconds } = senderArgs(['batch', 'single', 'batch-in']);
-// batch-in: a session that only sends says so (direction 'in'), and the
-// kernel stops copying its own outgoing frames into its receive ring.
+// batch-in: a session that only sends may say so (direction 'in').
 const session = openLive(device, mode === 'batch-in' ? { direction: 'in' } : {});
 session.txRing(); // set the TX ring up before the clock starts
 const frames = makeFrames(BATCH, size);
