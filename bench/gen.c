@@ -5,8 +5,8 @@
  *     mkdir -p bench/out && gcc -O2 -Wall -o bench/out/gen bench/gen.c
  *
  * Usage:
- *     gen -i IF [-n COUNT] [-s SIZE] [-b BATCH] [-m txring|sendmmsg|send]
- *         [-d SECONDS] [-w BYTES] [--bypass]
+ *     gen -i IF [-n COUNT] [-s SIZE|imix] [-p raw|udp] [-b BATCH]
+ *         [-m txring|sendmmsg|send] [-d SECONDS] [-w BYTES] [--bypass]
  * Example (inside the bench netns, see bench/netns.sh):
  *     ip netns exec nmpgen-1 bench/out/gen -i nmp0 -n 2000000 -m txring
  *
@@ -18,8 +18,18 @@
  *   send      one send() per frame (libpcap's pcap_inject).
  *
  * Frames: dst 02:00:00:00:00:02, src 02:00:00:00:00:01 (locally
- * administered), ethertype 0x88b5 (IEEE local experimental), then a 32-bit
- * big-endian sequence number at offset 14 so a receiver can check order.
+ * administered), then
+ *   -p raw    ethertype 0x88b5 (IEEE local experimental) and a 32-bit
+ *             big-endian sequence number at offset 14 (the default);
+ *   -p udp    IPv4/UDP: 198.18.0.1:1024 -> 198.19.0.1:9 (both in the
+ *             benchmarking block 198.18.0.0/15, RFC 2544), TTL 64, a valid
+ *             header checksum, UDP checksum 0 (none), the sequence number
+ *             at offset 42 (the first payload bytes),
+ * so a receiver can check order (and decoders have real headers to read).
+ * The rest of each frame is the byte pattern i & 0xff.
+ * Sizes: -s N, every frame N bytes; -s imix, the "simple IMIX" of 60, 590
+ * and 1514-byte frames in 7:4:1 (64/594/1518 with the FCS, the offline
+ * bench's mix), sent in a fixed interleaved cycle of 12 (IMIX_CYCLE).
  *
  * Output: one JSON line on stdout,
  *   {"mode":..,"sent":N,"seconds":S,"pps":P,"cpu_ns_per_pkt":X,...}
@@ -53,6 +63,16 @@
 #define MIN_FRAME 60   /* Ethernet minimum without FCS */
 #define MAX_FRAME 1514 /* 1500-byte MTU + 14-byte header */
 #define SEQ_OFF 14
+#define UDP_HDRS 42 /* Ethernet 14 + IPv4 20 + UDP 8 */
+#define UDP_SEQ_OFF UDP_HDRS
+
+/* Frame k of an IMIX run is IMIX_SIZE[IMIX_CYCLE[k % 12]] bytes: 7 x 60,
+ * 4 x 590, 1 x 1514, spread over the cycle rather than in runs of one size. */
+static const unsigned IMIX_SIZE[3] = { 60, 590, 1514 };
+static const uint8_t IMIX_CYCLE[12] = { 0, 0, 1, 0, 0, 1, 0, 2, 0, 1, 0, 1 };
+#define IMIX_MAX 1514
+/* -p udp -s imix: each size's IPv4 and UDP headers (bytes 14..41). */
+static uint8_t imix_headers[3][UDP_HDRS - 14];
 
 static const uint8_t dst_mac[6] = { 0x02, 0, 0, 0, 0, 0x02 };
 static const uint8_t src_mac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
@@ -71,6 +91,8 @@ struct opts {
 	int bypass;
 	int mode;   /* MODE_TXRING, MODE_SENDMMSG, MODE_SEND */
 	int sndbuf; /* SO_SNDBUF bytes, 0 = kernel default */
+	int imix;   /* -s imix: sizes from IMIX_CYCLE; `size` is then the largest */
+	int udp;    /* -p udp: IPv4/UDP frames instead of ethertype 0x88b5 */
 };
 
 struct result {
@@ -97,11 +119,14 @@ static double cpu_s(void)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: gen -i IF [-n COUNT] [-s SIZE] [-b BATCH] [-m txring|sendmmsg|send]\n"
-		"           [-d SECONDS] [-w BYTES] [--bypass]\n"
+		"usage: gen -i IF [-n COUNT] [-s SIZE|imix] [-p raw|udp] [-b BATCH]\n"
+		"           [-m txring|sendmmsg|send] [-d SECONDS] [-w BYTES] [--bypass]\n"
 		"  -i IF       interface to send on (required)\n"
 		"  -n COUNT    frames to send (default 1000000)\n"
-		"  -s SIZE     frame size without FCS, %d..%d (default 60)\n"
+		"  -s SIZE     frame size without FCS, %d..%d (default 60), or imix:\n"
+		"              60, 590 and 1514 bytes in 7:4:1\n"
+		"  -p KIND     raw (ethertype 0x88b5, the default) or udp (IPv4/UDP,\n"
+		"              198.18.0.1:1024 -> 198.19.0.1:9)\n"
 		"  -b BATCH    frames per system call (default 256)\n"
 		"  -m MODE     txring (PACKET_TX_RING), sendmmsg, or send (one send()\n"
 		"              per frame, as pcap_inject) (default txring)\n"
@@ -118,23 +143,74 @@ static void die(const char *what)
 	exit(1);
 }
 
-/* Header and a fixed payload pattern. Written once per buffer at setup:
- * per frame only the sequence number changes, which is what a real
- * generator pays, so both modes do the same per-frame work. */
-static void frame_template(uint8_t *p, unsigned size)
+static inline uint32_t seq_off(const struct opts *o)
+{
+	return o->udp ? UDP_SEQ_OFF : SEQ_OFF;
+}
+
+static void put16(uint8_t *p, unsigned v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* The IPv4 and UDP headers of a `len`-byte frame, written at `ip`
+ * (offset 14 of the frame). */
+static void ipv4_udp_headers(uint8_t *ip, unsigned len)
+{
+	static const uint8_t src_ip[4] = { 198, 18, 0, 1 }, dst_ip[4] = { 198, 19, 0, 1 };
+	uint8_t *udp = ip + 20;
+	memset(ip, 0, 28);
+	ip[0] = 0x45;          /* IPv4, 20-byte header */
+	put16(ip + 2, len - 14);
+	put16(ip + 6, 0x4000); /* don't fragment */
+	ip[8] = 64;
+	ip[9] = 17;            /* UDP */
+	memcpy(ip + 12, src_ip, 4);
+	memcpy(ip + 16, dst_ip, 4);
+	uint32_t sum = 0;
+	for (int i = 0; i < 20; i += 2)
+		sum += (uint32_t)ip[i] << 8 | ip[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	put16(ip + 10, ~sum & 0xffff);
+	put16(udp, 1024);
+	put16(udp + 2, 9);     /* discard */
+	put16(udp + 4, len - 34);
+}
+
+/* Header and a fixed payload pattern over `o->size` bytes (with -s imix,
+ * the largest frame). Written once per buffer at setup: per frame only the
+ * sequence number changes (and, for IMIX IPv4/UDP, the headers of that
+ * frame's size), which is what a real generator pays, so every mode does
+ * the same per-frame work. */
+static void frame_template(uint8_t *p, const struct opts *o)
 {
 	memcpy(p, dst_mac, 6);
 	memcpy(p + 6, src_mac, 6);
-	p[12] = ETHERTYPE_LOCAL_EXP >> 8;
-	p[13] = ETHERTYPE_LOCAL_EXP & 0xff;
-	for (unsigned i = SEQ_OFF; i < size; i++)
+	unsigned type = o->udp ? 0x0800 : ETHERTYPE_LOCAL_EXP;
+	p[12] = type >> 8;
+	p[13] = type & 0xff;
+	for (unsigned i = SEQ_OFF; i < o->size; i++)
 		p[i] = (uint8_t)i;
+	if (o->udp)
+		ipv4_udp_headers(p + 14, o->size);
 }
 
-static inline void put_seq(uint8_t *p, uint32_t seq)
+/* Make frame number `seq` in `p` (a template buffer): its sequence number
+ * and, for IPv4/UDP IMIX, its size's headers. Returns its length. */
+static inline unsigned put_frame(uint8_t *p, const struct opts *o, uint32_t seq)
 {
-	seq = htonl(seq);
-	memcpy(p + SEQ_OFF, &seq, 4);
+	unsigned len = o->size;
+	if (o->imix) {
+		unsigned c = IMIX_CYCLE[seq % 12];
+		len = IMIX_SIZE[c];
+		if (o->udp)
+			memcpy(p + 14, imix_headers[c], sizeof imix_headers[c]);
+	}
+	uint32_t be = htonl(seq);
+	memcpy(p + seq_off(o), &be, 4);
+	return len;
 }
 
 /* A packet socket bound to one interface. Protocol 0: the socket receives
@@ -203,7 +279,7 @@ static void run_sendmmsg(int fd, const struct opts *o, double deadline,
 	/* One buffer per message: each frame of a batch carries its own
 	 * sequence number. msg_name stays NULL: the socket is bound. */
 	for (unsigned i = 0; i < b; i++) {
-		frame_template(bufs + (size_t)i * o->size, o->size);
+		frame_template(bufs + (size_t)i * o->size, o);
 		iov[i].iov_base = bufs + (size_t)i * o->size;
 		iov[i].iov_len = o->size;
 		msgs[i].msg_hdr.msg_iov = &iov[i];
@@ -215,7 +291,7 @@ static void run_sendmmsg(int fd, const struct opts *o, double deadline,
 		if (o->count - r->sent < n)
 			n = o->count - r->sent;
 		for (unsigned i = 0; i < n; i++)
-			put_seq(bufs + (size_t)i * o->size, (uint32_t)(r->sent + i));
+			iov[i].iov_len = put_frame(bufs + (size_t)i * o->size, o, (uint32_t)(r->sent + i));
 		int k = sendmmsg(fd, msgs, n, 0);
 		if (k < 0) {
 			/* Device or qdisc full: retry the same sequence numbers,
@@ -248,11 +324,11 @@ static void run_send(int fd, const struct opts *o, double deadline,
 	if (!bufs)
 		die("malloc");
 	for (unsigned i = 0; i < b; i++)
-		frame_template(bufs + (size_t)i * o->size, o->size);
+		frame_template(bufs + (size_t)i * o->size, o);
 	while (r->sent < o->count && !stop) {
 		uint8_t *f = bufs + (size_t)(r->sent % b) * o->size;
-		put_seq(f, (uint32_t)r->sent);
-		if (send(fd, f, o->size, 0) < 0) {
+		unsigned len = put_frame(f, o, (uint32_t)r->sent);
+		if (send(fd, f, len, 0) < 0) {
 			if (errno == ENOBUFS || errno == EAGAIN || errno == EINTR) {
 				r->retries++;
 				continue;
@@ -328,7 +404,7 @@ static int setup_txring(int fd, const struct opts *o, int version,
 	t->data_off = hdr;
 	t->version = version;
 	for (unsigned i = 0; i < t->frame_nr; i++)
-		frame_template(t->map + (size_t)i * fsz + hdr, o->size);
+		frame_template(t->map + (size_t)i * fsz + hdr, o);
 	return 0;
 }
 
@@ -411,8 +487,7 @@ static void run_txring(int fd, const struct opts *o, double deadline,
 				continue;
 			}
 			uint8_t *data = t.map + (size_t)head * t.frame_size + t.data_off;
-			put_seq(data, (uint32_t)queued);
-			slot_len(&t, head, o->size);
+			slot_len(&t, head, put_frame(data, o, (uint32_t)queued));
 			/* Release: the frame bytes must be visible before the
 			 * kernel can see the slot as ours-to-send. */
 			__atomic_store_n(st, TP_STATUS_SEND_REQUEST, __ATOMIC_RELEASE);
@@ -451,11 +526,19 @@ int main(int argc, char **argv)
 		{ 0, 0, 0, 0 },
 	};
 	int c;
-	while ((c = getopt_long(argc, argv, "i:n:s:b:m:d:w:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:n:s:p:b:m:d:w:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i': o.ifname = optarg; break;
 		case 'n': o.count = strtoul(optarg, NULL, 10); break;
-		case 's': o.size = strtoul(optarg, NULL, 10); break;
+		case 's':
+			o.imix = !strcmp(optarg, "imix");
+			o.size = o.imix ? IMIX_MAX : strtoul(optarg, NULL, 10);
+			break;
+		case 'p':
+			if (!strcmp(optarg, "raw")) o.udp = 0;
+			else if (!strcmp(optarg, "udp")) o.udp = 1;
+			else { fprintf(stderr, "gen: -p must be raw or udp\n"); return 2; }
+			break;
 		case 'b': o.batch = strtoul(optarg, NULL, 10); break;
 		case 'd': o.seconds = strtod(optarg, NULL); break;
 		case 'w': o.sndbuf = atoi(optarg); break;
@@ -473,8 +556,10 @@ int main(int argc, char **argv)
 	/* Check everything up front, before touching the network. */
 	if (!o.ifname) { fprintf(stderr, "gen: -i IF is required\n"); usage(stderr); return 2; }
 	if (o.size < MIN_FRAME || o.size > MAX_FRAME) {
-		fprintf(stderr, "gen: -s must be %d..%d\n", MIN_FRAME, MAX_FRAME); return 2;
+		fprintf(stderr, "gen: -s must be %d..%d or imix\n", MIN_FRAME, MAX_FRAME); return 2;
 	}
+	for (int i = 0; i < 3; i++)
+		ipv4_udp_headers(imix_headers[i], IMIX_SIZE[i]);
 	if (o.batch < 1 || o.batch > 65536) { fprintf(stderr, "gen: -b must be 1..65536\n"); return 2; }
 	if (o.count < 1 || o.count > 0xffffffffUL) {
 		fprintf(stderr, "gen: -n must be 1..4294967295 (32-bit sequence)\n"); return 2;
@@ -507,12 +592,15 @@ int main(int argc, char **argv)
 	if (r.sent < o.count)
 		fprintf(stderr, "gen: sent %lu of %lu (time cap or signal)\n", r.sent, o.count);
 
+	char size_json[16] = "\"imix\"";
+	if (!o.imix)
+		snprintf(size_json, sizeof size_json, "%u", o.size);
 	printf("{\"mode\":\"%s\",\"sent\":%lu,\"seconds\":%.6f,\"pps\":%.0f,"
-	       "\"cpu_ns_per_pkt\":%.1f,\"size\":%u,\"batch\":%u,\"bypass\":%s,"
+	       "\"cpu_ns_per_pkt\":%.1f,\"size\":%s,\"frames\":\"%s\",\"batch\":%u,\"bypass\":%s,"
 	       "\"tpacket\":%d,\"retries\":%lu}\n",
 	       mode_names[o.mode], r.sent, secs,
 	       secs > 0 ? r.sent / secs : 0.0,
-	       r.sent ? cpu * 1e9 / r.sent : 0.0, o.size, o.batch,
+	       r.sent ? cpu * 1e9 / r.sent : 0.0, size_json, o.udp ? "udp" : "raw", o.batch,
 	       o.bypass ? "true" : "false", r.tpacket_version, r.retries);
 	return 0;
 }
