@@ -19,6 +19,23 @@ export const RX_CPU = 1;
 /** Where nmp1's NAPI thread runs (see run.ts). */
 export const NAPI_CPU = Number(process.env.BENCH_NAPI_CPU ?? 1);
 
+/**
+ * What gen sends in a capture run: `size` bytes each (or gen's IMIX mix),
+ * raw ethertype-0x88b5 frames or IPv4/UDP ones (gen -p udp).
+ */
+export interface Frames { size: number | 'imix'; udp?: boolean }
+
+/** gen's arguments for these frames. */
+export function genFrameArgs(f: Frames): string[] {
+  return ['-s', String(f.size), ...(f.udp ? ['-p', 'udp'] : [])];
+}
+
+/** "60-byte frames", "IMIX IPv4/UDP frames (60/590/1514 B, 7:4:1)". */
+export function framesTitle(f: Frames): string {
+  const kind = f.udp ? ' IPv4/UDP' : '';
+  return f.size === 'imix' ? `IMIX${kind} frames (60/590/1514 B, 7:4:1)` : `${f.size}-byte${kind} frames`;
+}
+
 export interface CaptureRun {
   consumer: string;
   sent: number;          // frames gen sent
@@ -135,13 +152,23 @@ function tcpdumpConsumer(): ConsumerSpec {
   };
 }
 
+/**
+ * A program written for npm pcap or cap (bench/consumers/pcap-program.ts,
+ * cap-program.ts), run on `moduleName`: the peer's directory or the drop-in.
+ */
+export function programConsumer(name: string, program: 'pcap' | 'cap', moduleName: string,
+                                mode: 'bare' | 'decode'): ConsumerSpec {
+  return nodeConsumer(name, `${program}-program.js`, () => [moduleName, mode]);
+}
+
 export function consumers(pcapDir: string | null): ConsumerSpec[] {
   const list = [
     nodeConsumer('netmap-pcap \'packet\' event', 'nmp-event.js'),
     nodeConsumer('netmap-pcap rxRing() walk', 'nmp-ring.js'),
     tcpdumpConsumer(),
   ];
-  if (pcapDir) list.push(nodeConsumer(`npm pcap 'packet' event`, 'pcap-npm.js', () => [pcapDir]));
+  // The bare npm-pcap program on npm pcap itself.
+  if (pcapDir) list.push(programConsumer(`npm pcap 'packet' event`, 'pcap', pcapDir, 'bare'));
   return list;
 }
 
@@ -179,19 +206,21 @@ async function drain(c: Child, spec: ConsumerSpec): Promise<void> {
   }
 }
 
-export async function captureOnce(ns: Netns, spec: ConsumerSpec, count: number, size: number,
+/** `frames`: what gen sends; a number is raw frames of that size. */
+export async function captureOnce(ns: Netns, spec: ConsumerSpec, count: number, frames: Frames | number,
                                   bufferBytes: number): Promise<CaptureRun> {
+  const genArgs = genFrameArgs(typeof frames === 'number' ? { size: frames } : frames);
   const c = new Child(spec.argv(ns, bufferBytes));
   try {
     await c.waitFor(spec.ready, 15_000, spec.name);
     // Warm-up: a burst the consumer captures but is not measured on, so
     // that the figures are the steady state (JIT compiled, rings touched).
     const warm0 = ns.counter('nmp1', 'rx_packets');
-    await runGen(ns, ['-i', 'nmp0', '-n', String(warmupCount(count)), '-s', String(size), '-m', 'txring', '-d', '10']);
+    await runGen(ns, ['-i', 'nmp0', '-n', String(warmupCount(count)), ...genArgs, '-m', 'txring', '-d', '10']);
     await drain(c, spec);
     await spec.mark(c, ns.counter('nmp1', 'rx_packets') - warm0);
     const rx0 = ns.counter('nmp1', 'rx_packets');
-    const gen = await runGen(ns, ['-i', 'nmp0', '-n', String(count), '-s', String(size), '-m', 'txring', '-d', '10']);
+    const gen = await runGen(ns, ['-i', 'nmp0', '-n', String(count), ...genArgs, '-m', 'txring', '-d', '10']);
     await drain(c, spec);
     const r = await spec.stop(c);
     return {

@@ -1,5 +1,5 @@
 /**
- * The npm `pcap` module, installed for the benchmark only: into
+ * The npm `pcap` and `cap` modules, installed for the benchmark only: into
  * bench/out/peers, never into the package's dependencies. Typed here with
  * just the surface the benchmark uses.
  */
@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 
 export const PCAP_VERSION = '3.1.0';
+export const CAP_VERSION = '0.2.1';
 
 export interface NpmPcapSession {
   on(event: 'packet', listener: (raw: { buf: Buffer; header: Buffer }) => void): this;
@@ -16,11 +17,33 @@ export interface NpmPcapSession {
   close(): void;
 }
 
+/** What decode.packet returns, down to the transport header (null/undefined where it stops). */
+export interface NpmPcapDecoded {
+  payload?: { payload?: { payload?: { dport?: number } | null } | null } | null;
+}
+
 export interface NpmPcap {
   /** Called with warnings such as "nmp0: no IPv4 address assigned". */
   warningHandler: (msg: string) => void;
   createSession(device: string, options: { filter?: string; buffer_size?: number;
     buffer_timeout?: number; snap_length?: number }): NpmPcapSession;
+  decode: { packet(raw: { buf: Buffer; header: Buffer }): NpmPcapDecoded };
+}
+
+/** cap's surface: a capture into the caller's buffer, and its decoders. */
+export interface CapModule {
+  Cap: new () => {
+    open(device: string, filter: string, bufSize: number, buffer: Buffer): string;
+    on(event: 'packet', listener: (nbytes: number, truncated: boolean) => void): unknown;
+    close(): void;
+  };
+  decoders: {
+    Ethernet(b: Buffer, offset?: number): { info: { type?: number }; offset: number };
+    IPV4(b: Buffer, offset?: number): { info: { protocol: number }; offset: number };
+    UDP(b: Buffer, offset?: number): { info: { dstport?: number }; offset: number };
+    TCP(b: Buffer, offset?: number): { info: { dstport?: number }; offset: number };
+    PROTOCOL: { ETHERNET: Record<string, number | string>; IP: Record<string, number | string> };
+  };
 }
 
 /** Load the module from its directory (as `require` would). */
@@ -34,12 +57,13 @@ export function loadPcap(dir: string): NpmPcap {
 }
 
 /**
- * Install pcap@3.1.0 under `peersDir` unless it is there and loads.
+ * Install NAME@VERSION under `peersDir` unless it is there and loads.
  * Returns the module directory, or the reason it is unavailable (the exact
- * error, for the results table).
+ * error, for the results table). Native peers are built by npm, with the
+ * local Node headers.
  */
-export function ensurePcap(peersDir: string): { dir: string } | { error: string } {
-  const dir = join(peersDir, 'node_modules', 'pcap');
+function ensurePeer(peersDir: string, name: string, version: string): { dir: string } | { error: string } {
+  const dir = join(peersDir, 'node_modules', name);
   const tryLoad = (): string | null => {
     try {
       // In a child: a module that fails to load must not poison this process.
@@ -57,12 +81,22 @@ export function ensurePcap(peersDir: string): { dir: string } | { error: string 
   if (!existsSync(pkg)) writeFileSync(pkg, '{"name":"bench-peers","private":true}\n');
   try {
     execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefix', peersDir,
-      `pcap@${PCAP_VERSION}`], { stdio: 'pipe', timeout: 300_000 });
+      `${name}@${version}`], { stdio: 'pipe', timeout: 300_000 });
   } catch (err) {
     const e = err as { stderr?: Buffer; message: string };
     const lines = String(e.stderr ?? e.message).split('\n').filter((l) => /error/i.test(l));
-    return { error: `npm install pcap@${PCAP_VERSION} failed: ${lines.slice(0, 5).join(' | ') || e.message}` };
+    return { error: `npm install ${name}@${version} failed: ${lines.slice(0, 5).join(' | ') || e.message}` };
   }
   const loadError = tryLoad();
-  return loadError === null ? { dir } : { error: `pcap@${PCAP_VERSION} does not load: ${loadError.split('\n').slice(0, 3).join(' | ')}` };
+  return loadError === null ? { dir } : { error: `${name}@${version} does not load: ${loadError.split('\n').slice(0, 3).join(' | ')}` };
+}
+
+/** npm pcap 3.1.0 in bench/out/peers (see ensurePeer). */
+export function ensurePcap(peersDir: string): { dir: string } | { error: string } {
+  return ensurePeer(peersDir, 'pcap', PCAP_VERSION);
+}
+
+/** cap 0.2.1 in bench/out/peers (see ensurePeer): a nan module npm builds here. */
+export function ensureCap(peersDir: string): { dir: string } | { error: string } {
+  return ensurePeer(peersDir, 'cap', CAP_VERSION);
 }

@@ -75,10 +75,83 @@ export function captureTable(rows: Array<Row<CaptureRun>>): string {
   const t = table(['consumer', 'sent', 'arrived nmp1', 'captured', 'kernel drops', 'CPU ns/pkt',
     'ns/pkt vs tcpdump', 'notes'], body);
   const pcap = nsOf(/^npm pcap/);
+  const event = nsOf(/^netmap-pcap 'packet'/);
+  const ring = nsOf(/rxRing/);
   return `${t}
 
-- npm pcap / netmap-pcap 'packet' event (ns/pkt): ${ratio(pcap / nsOf(/^netmap-pcap 'packet'/))}
-- npm pcap / netmap-pcap rxRing() walk (ns/pkt): ${ratio(pcap / nsOf(/rxRing/))}`;
+- npm pcap / netmap-pcap 'packet' event (ns/pkt): ${ratio(pcap / event)}
+- npm pcap / netmap-pcap rxRing() walk (ns/pkt): ${ratio(pcap / ring)}
+${captureVerdicts(event, ring, tcpdump)}`;
+}
+
+/** Issue 12: the 'packet' event within this many ns/pkt of the ring walk's. */
+const EVENT_OVER_RING_NS = 25;
+/** Issue 12: the ring walk at most this fraction of tcpdump's ns/pkt. */
+const RING_OVER_TCPDUMP = 0.6;
+
+const metText = (ok: boolean): string => (ok ? '**met**' : '**not met**');
+
+/** Issue 12's targets for the 'packet' event and the ring walk, from their CPU ns/pkt and tcpdump's. */
+export function captureVerdicts(event: number, ring: number, tcpdump: number): string {
+  const measured = [event, ring, tcpdump].every(Number.isFinite);
+  const eventOk = event <= tcpdump && event <= ring + EVENT_OVER_RING_NS;
+  const eventLine = measured
+    ? `${metText(eventOk)} (${fix(event)} ns; tcpdump ${fix(tcpdump)}, ring walk ${fix(ring)} + ${EVENT_OVER_RING_NS})`
+    : 'not measured';
+  const ringLine = measured
+    ? `${metText(ring <= RING_OVER_TCPDUMP * tcpdump)} (${fix(ring)} ns = ${ratio(ring / tcpdump)})`
+    : 'not measured';
+  return `- 'packet' event ≤ tcpdump's CPU per packet and ≤ the rxRing() walk's + ${EVENT_OVER_RING_NS} ns (issue 12): ${eventLine}
+- rxRing() walk ≤ ${RING_OVER_TCPDUMP}× tcpdump's CPU per packet (issue 12): ${ringLine}`;
+}
+
+/**
+ * What a drop-in must reach against its peer running the same program:
+ * `factor`× less CPU per packet (1: no more than the peer), and with
+ * `noDrops` not one packet lost (kernel drops, or arrived but not captured).
+ */
+export interface DropInTarget { factor: number; noDrops: boolean }
+
+/** One program on the peer module and on the drop-in. */
+export interface DropInPair { peer: Row<CaptureRun>; dropIn: Row<CaptureRun>; target: DropInTarget }
+
+/** Packets one run lost: its kernel drops, or those that arrived and were not captured. */
+const lostOf = (x: CaptureRun): number => Math.max(x.drop ?? 0, x.arrived - x.captured);
+
+/** The drop-in table: each pair's rows, the drop-in's CPU against its peer's, and each target's verdict. */
+export function dropInTable(pairs: DropInPair[]): string {
+  const med = (r: Row<CaptureRun>, f: (x: CaptureRun) => number): number => median(r.runs.map(f));
+  const nsOf = (r: Row<CaptureRun>): number => (r.missing ? NaN : med(r, (x) => x.cpuNsPerPkt));
+  const line = (r: Row<CaptureRun>, vs: string, note: string): string[] => {
+    if (r.missing) return [r.name, '—', '—', '—', '—', '—', '—', `not measured: ${r.missing}`];
+    const drop = r.runs.length && r.runs.every((x) => x.drop !== null) ? int(med(r, (x) => x.drop!)) : '—';
+    return [r.name, int(med(r, (x) => x.sent)), int(med(r, (x) => x.arrived)), int(med(r, (x) => x.captured)),
+      drop, fix(nsOf(r)), vs, notes(note, `gen ${fix(med(r, (x) => x.genPps) / 1e6, 2)} Mpps`, failureNote(r))];
+  };
+  const body = pairs.flatMap(({ peer, dropIn }) => [
+    line(peer, ratio(1), 'the peer'),
+    line(dropIn, ratio(nsOf(dropIn) / nsOf(peer)), ''),
+  ]);
+  const t = table(['program on', 'sent', 'arrived nmp1', 'captured', 'kernel drops', 'CPU ns/pkt',
+    'ns/pkt vs the peer', 'notes'], body);
+  return `${t}
+
+${pairs.map(dropInVerdict).join('\n')}`;
+}
+
+/** "- X: ≥ 2× less CPU per packet than Y, no drops (issue 12): **met** (…)". */
+export function dropInVerdict({ peer, dropIn, target }: DropInPair): string {
+  const goal = target.factor === 1 ? `no more CPU per packet than ${peer.name}`
+    : `≥ ${target.factor}× less CPU per packet than ${peer.name}`;
+  const head = `- ${dropIn.name}: ${goal}${target.noDrops ? ', no drops' : ''} (issue 12)`;
+  const missing = [peer, dropIn].find((r) => r.missing || r.runs.length === 0);
+  if (missing) return `${head}: not measured (${missing.name}: ${missing.missing || failureNote(missing) || 'no run'})`;
+  const theirs = median(peer.runs.map((x) => x.cpuNsPerPkt));
+  const ours = median(dropIn.runs.map((x) => x.cpuNsPerPkt));
+  const lost = Math.max(...dropIn.runs.map(lostOf));
+  const ok = theirs / ours >= target.factor && (!target.noDrops || lost === 0);
+  return `${head}: ${metText(ok)} (${fix(ours)} against ${fix(theirs)} ns/pkt: peer ÷ drop-in = ` +
+    `${ratio(theirs / ours)}; ${int(lost)} lost in the worst run)`;
 }
 
 export function injectTable(rows: Array<Row<InjectRun>>, count: number, capSeconds: number,

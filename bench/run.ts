@@ -10,7 +10,8 @@
  * filtered by netmap-pcap, tcpdump -r and pcap-parser. BENCH_ONLY=pipe or
  * BENCH_ONLY=offline runs only that part (no root needed),
  * BENCH_ONLY=network only the capture, injection and fanout tables,
- * BENCH_ONLY=inject only the injection table, printed, not written,
+ * BENCH_ONLY=capture only the capture tables (the drop-ins' included) and
+ * BENCH_ONLY=inject only the injection table, each printed, not written,
  * BENCH_ONLY=fanout only 1 against 2 fanout workers (bench/fanout.ts),
  * BENCH_ONLY=xdp only the AF_XDP table (bench/xdp.ts: xdp: against plain
  * on the same veth). Then
@@ -27,7 +28,7 @@
  * Knobs (environment): BENCH_COUNT frames per capture run (2000000),
  * BENCH_INJECT_COUNT frames per injection run (1000000), BENCH_REPS
  * repetitions, median reported (3), BENCH_SIZES capture frame sizes
- * ("60,1514"), BENCH_BUFFER_KIB capture buffer for every consumer (8192),
+ * ("60,1514,imix": imix = gen's IMIX of IPv4/UDP frames), BENCH_BUFFER_KIB capture buffer for every consumer (8192),
  * BENCH_OFFLINE_MB size of each offline capture in MiB (1024),
  * BENCH_OFFLINE_FILTER the offline filter ("udp and dst port 53"),
  * BENCH_PIPE_COUNT frames per pipe run (10000000), BENCH_DECODE_MS
@@ -43,7 +44,9 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { writeChart } from './chart';
 import { join } from 'node:path';
-import { captureOnce, consumers, GEN_CPU, NAPI_CPU, runGen, RX_CPU } from './capture';
+import { captureOnce, consumers, framesTitle, GEN_CPU, NAPI_CPU, runGen, RX_CPU } from './capture';
+import type { ConsumerSpec, Frames } from './capture';
+import { dropInSpecs, PeerInstall } from './dropins';
 import { killAll } from './child';
 import { buildGen, buildPipeRef, buildPipeSpsc, describeMachine, loadNow, Netns, OUT, requireRoot, ROOT } from './env';
 import { injectOnce, senders } from './inject';
@@ -51,13 +54,13 @@ import { nmsendSection } from './nmsend';
 import { decodeSection } from './decode';
 import { decodeRows, decodeTable, DECODE_METHOD } from './decode-pcap';
 import { DEFAULT_FILTER, offlineSection } from './offline';
-import { ensurePcap, PCAP_VERSION } from './peers';
+import { CAP_VERSION, ensureCap, ensurePcap, PCAP_VERSION } from './peers';
 import { fanoutSection } from './fanout';
 import { pipeSection } from './pipe';
 import type { CaptureRun } from './capture';
 import type { Machine } from './env';
 import type { InjectRun } from './inject';
-import { attempt as attemptRun, captureTable, injectTable, machineText, median, Row } from './report';
+import { attempt as attemptRun, captureTable, dropInTable, injectTable, machineText, median, Row } from './report';
 import { xdpSection } from './xdp';
 import { flowsSection } from './flows';
 import { fanoutFlowsSection } from './flows-fanout';
@@ -72,7 +75,17 @@ const COUNT = env('BENCH_COUNT', 2_000_000);
 const INJECT_COUNT = env('BENCH_INJECT_COUNT', 1_000_000);
 const REPS = env('BENCH_REPS', 3);
 const BUFFER = env('BENCH_BUFFER_KIB', 8192) * 1024;
-const SIZES = (process.env.BENCH_SIZES ?? '60,1514').split(',').map(Number);
+/** The capture tables' frames: N-byte raw frames, or imix (IPv4/UDP). */
+const FRAME_SETS: Frames[] = (process.env.BENCH_SIZES ?? '60,1514,imix').split(',').map((v) => {
+  if (v === 'imix') return { size: 'imix', udp: true };
+  const size = Number(v);
+  if (!Number.isInteger(size) || size < 60 || size > 1514) throw new Error('BENCH_SIZES: sizes 60..1514 or imix');
+  return { size };
+});
+/** The fixed sizes (the xdp part's). */
+const SIZES = FRAME_SETS.flatMap((f) => (typeof f.size === 'number' ? [f.size] : []));
+/** The drop-in table's frames: what its decoding rows need. */
+const DROPIN_FRAMES: Frames = { size: 60, udp: true };
 const OFFLINE_MB = env('BENCH_OFFLINE_MB', 1024);
 const OFFLINE_FILTER = process.env.BENCH_OFFLINE_FILTER ?? DEFAULT_FILTER;
 const PIPE_COUNT = env('BENCH_PIPE_COUNT', 10_000_000);
@@ -84,8 +97,8 @@ const FRAG_MB = env('BENCH_FRAG_MB', 256);
 const FANOUT_COUNT = env('BENCH_FANOUT_COUNT', 300_000);
 const ONLY = process.env.BENCH_ONLY ?? '';
 const PART_NAMES = ['offline', 'network', 'pipe', 'fanout', 'xdp', 'nmsend', 'decode', 'pcapcompat', 'flows'];
-if (ONLY !== '' && ONLY !== 'inject' && !PART_NAMES.includes(ONLY)) {
-  throw new Error(`BENCH_ONLY must be one of ${PART_NAMES.join(', ')}, inject`);
+if (ONLY !== '' && ONLY !== 'inject' && ONLY !== 'capture' && !PART_NAMES.includes(ONLY)) {
+  throw new Error(`BENCH_ONLY must be one of ${PART_NAMES.join(', ')}, capture, inject`);
 }
 /** Upper bound on any one sender's run, whatever COUNT says. */
 const SEND_SECONDS = 10;
@@ -103,25 +116,46 @@ const log = (s: string): void => { process.stderr.write(`${s}\n`); };
 const attempt = <R>(row: Row<R>, what: string, run: () => Promise<R>, describe: (r: R) => string): Promise<void> =>
   attemptRun(row, what, run, describe, log);
 
-async function captureTables(pcap: { dir?: string; error?: string }): Promise<string[]> {
-  const out: string[] = [];
-  for (const size of SIZES) {
-    const specs = consumers(pcap.dir ?? null);
-    const rows: Array<Row<CaptureRun>> = specs.map((s) => ({ name: s.name, runs: [], failures: [] }));
-    // Repetitions interleaved, so a slow drift of the machine hits everyone.
-    for (let rep = 1; rep <= REPS; rep++) {
-      for (const [i, spec] of specs.entries()) {
-        const what = `capture ${size} B rep ${rep}: ${spec.name}`;
-        await attempt(rows[i], what, () => captureOnce(ns, spec, COUNT, size, BUFFER), (r) =>
-          `captured ${r.captured}/${r.sent} drop ${r.drop} arrived ${r.arrived} ` +
-          `${r.cpuNsPerPkt.toFixed(1)} ns/pkt (gen ${(r.genPps / 1e6).toFixed(2)} Mpps)`);
-      }
+/**
+ * Every spec over REPS repetitions on `frames`, one row each. Repetitions
+ * interleaved, so a slow drift of the machine hits everyone.
+ */
+async function measureCapture(specs: ConsumerSpec[], frames: Frames, label: string): Promise<Array<Row<CaptureRun>>> {
+  const rows: Array<Row<CaptureRun>> = specs.map((s) => ({ name: s.name, runs: [], failures: [] }));
+  for (let rep = 1; rep <= REPS; rep++) {
+    for (const [i, spec] of specs.entries()) {
+      const what = `capture ${label} rep ${rep}: ${spec.name}`;
+      await attempt(rows[i], what, () => captureOnce(ns, spec, COUNT, frames, BUFFER), (r) =>
+        `captured ${r.captured}/${r.sent} drop ${r.drop} arrived ${r.arrived} ` +
+        `${r.cpuNsPerPkt.toFixed(1)} ns/pkt (gen ${(r.genPps / 1e6).toFixed(2)} Mpps)`);
     }
-    if (pcap.error) rows.push({ name: `npm pcap ${PCAP_VERSION}`, runs: [], failures: [], missing: pcap.error });
-    out.push(`### Capture, ${size}-byte frames, ${COUNT.toLocaleString('en-US')} per run\n\n${captureTable(rows)}`);
+  }
+  return rows;
+}
+
+async function captureTables(pcap: PeerInstall, cap: PeerInstall): Promise<string[]> {
+  const out: string[] = [];
+  for (const frames of FRAME_SETS) {
+    const rows = await measureCapture(consumers('dir' in pcap ? pcap.dir : null), frames, String(frames.size));
+    if ('error' in pcap) rows.push({ name: `npm pcap ${PCAP_VERSION}`, runs: [], failures: [], missing: pcap.error });
+    out.push(`### Capture, ${framesTitle(frames)}, ${COUNT.toLocaleString('en-US')} per run\n\n${captureTable(rows)}`);
     out.push(captureNotes(rows));
   }
+  out.push(await dropInTableText(pcap, cap));
   return out;
+}
+
+/** The same npm-pcap and cap programs on the peers and on the drop-ins. */
+async function dropInTableText(pcap: PeerInstall, cap: PeerInstall): Promise<string> {
+  const specs = dropInSpecs(pcap, cap);
+  const measured = specs.flatMap((p) => [...(p.peer.spec ? [p.peer.spec] : []), p.dropIn.spec]);
+  const rows = await measureCapture(measured, DROPIN_FRAMES, 'drop-ins');
+  const rowOf = (name: string, missing?: string): Row<CaptureRun> =>
+    rows.find((r) => r.name === name) ?? { name, runs: [], failures: [], missing };
+  const pairs = specs.map((p) => ({ peer: rowOf(p.peer.name, p.peer.missing), dropIn: rowOf(p.dropIn.name), target: p.target }));
+  return `### The drop-ins: one program on npm pcap ${PCAP_VERSION} and on netmap-pcap/pcap, one on cap ` +
+    `${CAP_VERSION} and on netmap-pcap/cap; ${framesTitle(DROPIN_FRAMES)}, ${COUNT.toLocaleString('en-US')} per run` +
+    `\n\n${dropInTable(pairs)}\n\n${captureNotes(rows)}`;
 }
 
 /** Drop rates, computed, so the notes always match the table. */
@@ -151,7 +185,12 @@ async function injectTableText(pcap: { dir?: string; error?: string }): Promise<
 const METHOD = `\
 - A network namespace made for the run (bench/netns.sh) holds both ends of a
   veth pair, nmp0 <-> nmp1; it is deleted afterwards. Raw Ethernet frames
-  (ethertype 0x88b5) only. nmp0 has TSO off; nmp1 has GRO on and threaded
+  (ethertype 0x88b5), or where a table says so IPv4/UDP frames
+  198.18.0.1:1024 -> 198.19.0.1:9 (\`gen -p udp\`; 198.18.0.0/15 is the
+  benchmarking block, and the frames never leave the namespace). IMIX:
+  \`gen -s imix\`, 60, 590 and 1514-byte frames in 7:4:1 (the offline
+  part's 64/594/1518 with the FCS), in a fixed interleaved cycle of 12.
+  nmp0 has TSO off; nmp1 has GRO on and threaded
   NAPI, so veth's receive work (including the copy of each frame into every
   packet socket's ring) runs in a kernel thread, charged to no consumer.
 - Placement on the 2 cores: senders (bench/out/gen, JS senders) on CPU 0;
@@ -175,9 +214,21 @@ const METHOD = `\
 - Consumers: netmap-pcap 'packet' event (a Buffer view per packet, reused
   header), netmap-pcap rxRing() walk (typed-array reads, no allocation,
   one sync() per batch), \`tcpdump -i nmp1 -w /dev/null -B KiB\` (Debian
-  tcpdump, libpcap TPACKET_V3), npm pcap ${PCAP_VERSION} 'packet' event,
-  installed only into bench/out/peers. Each handler counts and reads one
-  byte of the packet.
+  tcpdump, libpcap TPACKET_V3), npm pcap ${PCAP_VERSION} 'packet' event
+  (bench/consumers/pcap-program.ts, bare), installed only into
+  bench/out/peers. Each handler counts and reads one byte of the packet.
+- The drop-ins: one program written for npm pcap
+  (bench/consumers/pcap-program.ts: \`createSession\`, a 'packet' listener)
+  and one written for cap (bench/consumers/cap-program.ts: \`new Cap()\`,
+  \`open(device, '', bufSize, buffer)\`, 'packet'(nbytes, truncated) reading
+  the caller's buffer), each run unchanged on the peer module (npm pcap
+  ${PCAP_VERSION}, cap ${CAP_VERSION}, both built by npm into bench/out/peers) and on
+  netmap-pcap/pcap, netmap-pcap/cap: only the module it loads differs.
+  Bare: count and read one byte; decoding: npm pcap's
+  \`decode.packet(raw)\`, or cap's \`decoders.Ethernet\`, \`IPV4\`, then
+  \`UDP\` (or \`TCP\`), reading the destination port. IPv4/UDP frames. cap
+  has no statistics call: its rows have no kernel drop count, and lost
+  packets show as captured < arrived.
 - Injection: one sender at a time on nmp0, nothing capturing on nmp1.
   Rate and CPU are the sender's own (getrusage over its send loop);
   "arrived nmp1" is the rx_packets delta. The JS senders cycle through
@@ -351,6 +402,16 @@ const IN_NAMESPACE: Partial<Record<Part, (m: Machine) => Promise<string>>> = {
   fanout: fanoutText, xdp: xdpText, nmsend: nmsendText,
 };
 
+/** npm pcap and cap in bench/out/peers, installed if missing (each may be unavailable: its rows say why). */
+function peers(): { pcap: PeerInstall; cap: PeerInstall } {
+  log('npm pcap and cap: checking bench/out/peers ...');
+  const pcap = ensurePcap(join(OUT, 'peers'));
+  if ('error' in pcap) log(`npm pcap unavailable: ${pcap.error}`);
+  const cap = ensureCap(join(OUT, 'peers'));
+  if ('error' in cap) log(`cap unavailable: ${cap.error}`);
+  return { pcap, cap };
+}
+
 async function main(): Promise<void> {
   const standalone = STANDALONE[ONLY as Part];
   if (standalone) {
@@ -362,12 +423,12 @@ async function main(): Promise<void> {
   requireRoot();
   const machine = describeMachine();
   buildGen();
-  if (ONLY === 'inject') {
-    // The injection table alone, printed (RESULTS.md keeps it inside the
-    // network part: BENCH_ONLY=network rewrites it).
-    const pcapInstall = ensurePcap(join(OUT, 'peers'));
+  if (ONLY === 'inject' || ONLY === 'capture') {
+    // The injection or the capture tables alone, printed (RESULTS.md keeps
+    // them inside the network part: BENCH_ONLY=network rewrites it).
+    const { pcap, cap } = peers();
     await networkUp();
-    const text = await injectTableText('dir' in pcapInstall ? { dir: pcapInstall.dir } : { error: pcapInstall.error });
+    const text = ONLY === 'inject' ? await injectTableText(pcap) : (await captureTables(pcap, cap)).join('\n\n');
     ns.down();
     process.stdout.write(`\n${text}\n\nload average after: ${loadNow()}\n`);
     return;
@@ -381,13 +442,9 @@ async function main(): Promise<void> {
     process.stdout.write(`\n${part}\n\nwritten to bench/RESULTS.md${chart()}\n`);
     return;
   }
-  log('npm pcap: checking bench/out/peers ...');
-  const pcapInstall = ensurePcap(join(OUT, 'peers'));
-  const pcap = 'dir' in pcapInstall ? { dir: pcapInstall.dir } : { error: pcapInstall.error };
-  if (pcap.error) log(`npm pcap unavailable: ${pcap.error}`);
-
+  const { pcap, cap } = peers();
   await networkUp();
-  const sections = [...await captureTables(pcap), await injectTableText(pcap)];
+  const sections = [...await captureTables(pcap, cap), await injectTableText(pcap)];
   // BENCH_ONLY=network measures the namespace parts too, and keeps the
   // pipe, offline and decode parts of the last run.
   const old = readResults();
