@@ -18,13 +18,13 @@ export interface DropInSpec {
 }
 
 function pair(program: 'pcap' | 'cap', peerName: string, peer: PeerInstall, dropInModule: string,
-              mode: 'bare' | 'decode', what: string, target: DropInTarget): DropInSpec {
+              mode: 'bare' | 'decode', what: string, goal: { factor: number; noDrops: boolean }): DropInSpec {
   const name = `${peerName}: ${what}`;
   const dropInName = `${dropInModule}: ${what}`;
   return {
     peer: 'dir' in peer ? { name, spec: programConsumer(name, program, peer.dir, mode) } : { name, missing: peer.error },
     dropIn: { name: dropInName, spec: programConsumer(dropInName, program, dropInModule, mode) },
-    target,
+    target: { ...goal, peerModule: peerName },
   };
 }
 

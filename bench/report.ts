@@ -107,10 +107,10 @@ export function captureVerdicts(event: number, ring: number, tcpdump: number): s
 
 /**
  * What a drop-in must reach against its peer running the same program:
- * `factor`× less CPU per packet (1: no more than the peer), and with
+ * `factor`× less CPU per packet than `peerModule` (1: no more), and with
  * `noDrops` not one packet lost (kernel drops, or arrived but not captured).
  */
-export interface DropInTarget { factor: number; noDrops: boolean }
+export interface DropInTarget { factor: number; noDrops: boolean; peerModule: string }
 
 /** One program on the peer module and on the drop-in. */
 export interface DropInPair { peer: Row<CaptureRun>; dropIn: Row<CaptureRun>; target: DropInTarget }
@@ -141,8 +141,8 @@ ${pairs.map(dropInVerdict).join('\n')}`;
 
 /** "- X: ≥ 2× less CPU per packet than Y, no drops (issue 12): **met** (…)". */
 export function dropInVerdict({ peer, dropIn, target }: DropInPair): string {
-  const goal = target.factor === 1 ? `no more CPU per packet than ${peer.name}`
-    : `≥ ${target.factor}× less CPU per packet than ${peer.name}`;
+  const goal = target.factor === 1 ? `no more CPU per packet than ${target.peerModule}`
+    : `≥ ${target.factor}× less CPU per packet than ${target.peerModule}`;
   const head = `- ${dropIn.name}: ${goal}${target.noDrops ? ', no drops' : ''} (issue 12)`;
   const missing = [peer, dropIn].find((r) => r.missing || r.runs.length === 0);
   if (missing) return `${head}: not measured (${missing.name}: ${missing.missing || failureNote(missing) || 'no run'})`;
