@@ -249,11 +249,13 @@ const NOTES = `\
   run, and rerun on a quiet machine before quoting absolute values.
 - npm pcap 3.1.0 keeps the process alive after session.close() (its poll
   handle stays open); the bench's npm pcap sender exits explicitly.
-- cap ${CAP_VERSION} opens libpcap in immediate mode, which makes libpcap use a
-  TPACKET_V2 ring (one slot per packet, sized for cap's fixed 65535-byte
-  snaplen) and wake the program for every few packets; netmap-pcap/cap
-  opens in immediate mode too (1 ms block retire). cap cannot report
-  kernel drops: what it loses shows as captured < arrived.`;
+- cap ${CAP_VERSION} opens libpcap in immediate mode, so libpcap uses a
+  TPACKET_V2 ring (seen with strace: one fixed-size slot per packet; with
+  offloads on the device, nmp1's GRO, libpcap sizes the slots by cap's fixed
+  65535-byte snaplen, which leaves few of them) and wakes the program every
+  few packets; netmap-pcap/cap opens in immediate mode too (1 ms block
+  retire). cap cannot report kernel drops: what it loses shows as
+  captured < arrived.`;
 
 /**
  * RESULTS.md's xdp, pipe and offline parts sit between these markers, so each
