@@ -153,8 +153,8 @@ async function dropInTableText(pcap: PeerInstall, cap: PeerInstall): Promise<str
   const rowOf = (name: string, missing?: string): Row<CaptureRun> =>
     rows.find((r) => r.name === name) ?? { name, runs: [], failures: [], missing };
   const pairs = specs.map((p) => ({ peer: rowOf(p.peer.name, p.peer.missing), dropIn: rowOf(p.dropIn.name), target: p.target }));
-  return `### The drop-ins: one program on npm pcap ${PCAP_VERSION} and on netmap-pcap/pcap, one on cap ` +
-    `${CAP_VERSION} and on netmap-pcap/cap; ${framesTitle(DROPIN_FRAMES)}, ${COUNT.toLocaleString('en-US')} per run` +
+  return `### Drop-ins, ${framesTitle(DROPIN_FRAMES)}, ${COUNT.toLocaleString('en-US')} per run: the same ` +
+    `program on npm pcap ${PCAP_VERSION} and netmap-pcap/pcap, on cap ${CAP_VERSION} and netmap-pcap/cap` +
     `\n\n${dropInTable(pairs)}\n\n${captureNotes(rows)}`;
 }
 
