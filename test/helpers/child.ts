@@ -25,7 +25,9 @@ export const repoRoot = path.resolve(__dirname, '..', '..');
 export function tsNodeArgs(): string[] {
   const fromTap = createRequire(require.resolve('@tapjs/typescript/package.json'));
   const hook = fromTap.resolve('@isaacs/ts-node-temp-fork-for-pr-2009/import');
-  return [`--import=${pathToFileURL(hook).href}`, '--enable-source-maps'];
+  // prefer-compiled: the library from dist/ where it is up to date (see there).
+  return [`--require=${path.join(__dirname, 'prefer-compiled.cjs')}`, `--import=${pathToFileURL(hook).href}`,
+    '--enable-source-maps'];
 }
 
 export interface ChildOptions {
